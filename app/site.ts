@@ -1,0 +1,20 @@
+/** The handbook's own name and lines, as on the cover of the 2014 edition. */
+export const site = {
+  title: 'Handreiking Lokaal samenwerken',
+  subtitle: 'vrijwilligersorganisaties in zorg en welzijn',
+  tagline: 'Zet uzelf op de kaart… door samen te werken',
+}
+
+/** Public pages are the same for every reader: caches may keep them briefly and revalidate by ETag. */
+export const publicPageHeaders = { 'Cache-Control': 'public, max-age=60, stale-while-revalidate=600' }
+
+const dateFormat = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' })
+
+export function formatDate(value: string | Date) {
+  return dateFormat.format(new Date(value))
+}
+
+/** "2.1 Voor burgers/zorgvragers", or just the title for unnumbered entries. */
+export function sectionLabel(entry: { number: string; title: string }) {
+  return entry.number ? `${entry.number} ${entry.title}` : entry.title
+}

@@ -1,0 +1,75 @@
+import path from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import * as schema from './schema'
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export type DatabaseHandle = {
+  db: Database
+  mode: 'embedded' | 'postgres'
+  /** Resolves when the database answers a trivial query. */
+  ping: () => Promise<void>
+  close: () => Promise<void>
+}
+
+const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations')
+
+/**
+ * One code path, two engines: a real Postgres when a URL is given, otherwise
+ * PGlite (Postgres compiled to WebAssembly) in `dataDir` — or in memory when
+ * `dataDir` is 'memory://', which the tests use. Migrations always run first.
+ */
+export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
+  const handle = options.url ? await openPostgres(options.url) : await openEmbedded(options.dataDir)
+  await handle.migrate()
+  return handle
+}
+
+async function openPostgres(url: string) {
+  const { default: postgres } = await import('postgres')
+  const { drizzle } = await import('drizzle-orm/postgres-js')
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator')
+  const client = postgres(url, { max: 10, onnotice: () => {} })
+  const db = drizzle({ client, schema })
+  return {
+    db: db as unknown as Database,
+    mode: 'postgres' as const,
+    ping: async () => void (await client`select 1`),
+    close: () => client.end({ timeout: 5 }),
+    migrate: () => migrate(db, { migrationsFolder }),
+  }
+}
+
+async function openEmbedded(dataDir: string) {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent')
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  const inMemory = dataDir === 'memory://'
+  if (!inMemory) await mkdir(dataDir, { recursive: true })
+  const client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
+    extensions: { unaccent, pg_trgm },
+  })
+  const db = drizzle({ client, schema })
+  return {
+    db: db as unknown as Database,
+    mode: 'embedded' as const,
+    ping: async () => {
+      if (client.closed) throw new Error('database closed')
+      await client.query('select 1')
+    },
+    close: () => client.close(),
+    migrate: () => migrate(db, { migrationsFolder }),
+  }
+}
+
+/** Serialises work across processes sharing one Postgres (e.g. two servers importing at once). */
+export async function withAdvisoryLock<T>(db: Database, key: number, work: (tx: Database) => Promise<T>) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${key})`)
+    return work(tx as unknown as Database)
+  })
+}

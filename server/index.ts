@@ -1,0 +1,36 @@
+import { createServer } from 'node:http'
+import path from 'node:path'
+import type { ServerBuild } from '@remix-run/node'
+import { createApp } from '#server/app'
+import { readConfig } from '#server/config'
+import { openDatabase } from '#server/db/client'
+import { importContentIfEmpty } from '#server/handbook/import-content'
+import { logger } from '#server/logger'
+
+const config = readConfig()
+const development = process.argv.includes('--dev')
+
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
+logger.info({ mode: database.mode, dataDir: database.mode === 'embedded' ? config.DATA_DIR : undefined }, 'database ready, migrations applied')
+
+const imported = await importContentIfEmpty(database.db, config.contentDir)
+if (imported.imported) logger.info(imported, 'content imported')
+
+const remix = development
+  ? { vite: await (await import('vite')).createServer({ server: { middlewareMode: true } }) }
+  : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
+
+const server = createServer(createApp({ database, remix }))
+server.listen(config.PORT, () => {
+  logger.info(`Levende Handreiking draait op http://localhost:${config.PORT}`)
+})
+
+// Close the database on the way out: PGlite flushes its files on close.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down')
+    server.close()
+    server.closeAllConnections()
+    database.close().finally(() => process.exit(0))
+  })
+}

@@ -1,0 +1,137 @@
+import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm'
+import type { Database } from '#server/db/client'
+import { examples, revisions, sections } from '#server/db/schema'
+
+export const maxQueryLength = 200
+const maxResults = 50
+const highlightStart = '\u0002'
+const highlightStop = '\u0003'
+const headlineOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "`
+
+export type SearchResult = {
+  kind: 'section' | 'example'
+  slug: string
+  title: string
+  number: string
+  /** HTML-escaped text with <mark> around the matches. */
+  snippetHtml: string
+  rank: number
+}
+
+export type SearchOutcome = { query: string; truncated: boolean; results: SearchResult[] }
+
+/**
+ * Full-text search over the published sections and the examples.
+ * Three ways to match, best first: Dutch word forms without accents (the 'nl'
+ * configuration), parts of compounds ("steunpunt" in "wijksteunpunten"), and
+ * near-misses by trigram similarity ("cordinatie").
+ */
+export async function searchHandbook(db: Database, rawQuery: string): Promise<SearchOutcome> {
+  const cleaned = rawQuery.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim()
+  const query = cleaned.slice(0, maxQueryLength)
+  const truncated = cleaned.length > maxQueryLength
+  const words = [...new Set(foldWords(query))].filter((word) => word.length >= 4).slice(0, 8)
+  // A query of only stop words ("de het") becomes an empty tsquery that matches nothing.
+  if (query.length === 0) return { query, truncated, results: [] }
+
+  const tsQuery = sql`websearch_to_tsquery('nl', ${query})`
+  const match = (vector: SQL, text: SQL) => {
+    const folded = sql`unaccent(lower(${text}))`
+    const partial = words.map((word) => sql`${folded} like ${`%${word}%`}`)
+    const similar = words.filter((word) => word.length >= 5).map((word) => sql`${word} <% ${folded}`)
+    const fullText = sql`${vector} @@ ${tsQuery}`
+    return {
+      condition: or(fullText, partial.length > 0 ? and(...partial) : undefined, similar.length > 0 ? and(...similar) : undefined)!,
+      rank: sql<number>`ts_rank_cd(${vector}, ${tsQuery}) + case when ${fullText} then 1 else 0 end`,
+      fullText: sql<boolean>`${fullText}`,
+    }
+  }
+
+  const sectionText = sql`${revisions.title} || ' ' || ${revisions.plainText}`
+  const sectionMatch = match(sql`${revisions.searchVector}`, sectionText)
+  const sectionRows = await db
+    .select({
+      slug: sections.slug,
+      title: revisions.title,
+      number: sections.number,
+      text: revisions.plainText,
+      rank: sectionMatch.rank,
+      fullText: sectionMatch.fullText,
+      headline: sql<string>`ts_headline('nl', ${revisions.plainText}, ${tsQuery}, ${headlineOptions})`,
+    })
+    .from(sections)
+    .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
+    .where(and(eq(sections.kind, 'section'), sectionMatch.condition))
+    .orderBy(desc(sectionMatch.rank))
+    .limit(maxResults)
+
+  const exampleText = sql`${examples.name} || ' ' || ${examples.place} || ' ' || ${examples.summary} || ' ' || ${examples.storyText}`
+  const exampleMatch = match(sql`${examples.searchVector}`, exampleText)
+  const exampleRows = await db
+    .select({
+      slug: examples.slug,
+      title: examples.name,
+      number: sql<string>`''`,
+      text: sql<string>`${examples.summary} || E'\n\n' || ${examples.storyText}`,
+      rank: exampleMatch.rank,
+      fullText: exampleMatch.fullText,
+      headline: sql<string>`ts_headline('nl', ${examples.summary} || E'\n\n' || ${examples.storyText}, ${tsQuery}, ${headlineOptions})`,
+    })
+    .from(examples)
+    .where(and(eq(examples.status, 'published'), exampleMatch.condition))
+    .orderBy(desc(exampleMatch.rank))
+    .limit(maxResults)
+
+  const results = [
+    ...sectionRows.map((row) => toResult('section', row, words)),
+    ...exampleRows.map((row) => toResult('example', row, words)),
+  ].sort((a, b) => b.rank - a.rank)
+  return { query, truncated, results: results.slice(0, maxResults) }
+}
+
+type Row = { slug: string; title: string; number: string; text: string; rank: number; fullText: boolean; headline: string }
+
+function toResult(kind: SearchResult['kind'], row: Row, words: string[]): SearchResult {
+  const snippetHtml =
+    row.fullText && row.headline.includes(highlightStart)
+      ? escapeHtml(row.headline).replaceAll(highlightStart, '<mark>').replaceAll(highlightStop, '</mark>')
+      : partialSnippet(row.text, words)
+  return { kind, slug: row.slug, title: row.title, number: row.number, snippetHtml, rank: Number(row.rank) }
+}
+
+/** Lower-case words without accents, the way unaccent(lower()) sees them. */
+function foldWords(text: string): string[] {
+  return fold(text).match(/[\p{L}\p{N}]+/gu) ?? []
+}
+
+function fold(text: string) {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
+/** A window of text around the first partial match, with every match marked. */
+function partialSnippet(text: string, words: string[], radius = 120): string {
+  // Folding per character keeps indexes aligned with the original text.
+  const characters = text.split('')
+  const folded = characters.map((character) => fold(character).charAt(0) || character).join('')
+  const ranges: Array<[number, number]> = []
+  for (const word of words) {
+    for (let at = folded.indexOf(word); at >= 0; at = folded.indexOf(word, at + word.length)) ranges.push([at, at + word.length])
+  }
+  ranges.sort((a, b) => a[0] - b[0])
+  const center = ranges[0]?.[0] ?? 0
+  const start = Math.max(0, center - radius)
+  const end = Math.min(characters.length, center + radius)
+  let html = start > 0 ? '… ' : ''
+  let position = start
+  for (const [from, to] of ranges) {
+    if (from < position || to > end) continue
+    html += escapeHtml(characters.slice(position, from).join('')) + '<mark>' + escapeHtml(characters.slice(from, to).join('')) + '</mark>'
+    position = to
+  }
+  html += escapeHtml(characters.slice(position, end).join('')) + (end < characters.length ? ' …' : '')
+  return html.replace(/\s+/g, ' ')
+}
+
+function escapeHtml(text: string) {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}

@@ -1,0 +1,97 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer, type TestServer } from '../support/server'
+import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+
+describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', () => {
+  let server: TestServer
+  let browser: Browser
+  beforeAll(async () => {
+    server = await startTestServer()
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('reads from the table of contents, section to section', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/')
+    await page.getByRole('navigation', { name: 'Inhoudsopgave' }).getByRole('link', { name: /3\.4\.3\s*Coördinatie\/regie/ }).click()
+    await expect(page.getByRole('heading', { level: 1 })).resolves.toBeDefined()
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/3\.4\.3\s+Coördinatie\/regie/)
+    await page.getByRole('link', { name: /Volgende/ }).click()
+    await page.waitForURL('**/handreiking/wie-bepaalt-de-inhoud')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Wie bepaalt de inhoud\?/)
+    const current = page.locator('.section-aside [aria-current="page"]')
+    expect(await current.textContent()).toMatch(/3\.4\.4/)
+    await page.close()
+  })
+
+  it('searches from the header and opens a result', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/handreiking/aanleiding')
+    await page.getByRole('search').first().getByRole('searchbox').fill('vrijwilliger')
+    await page.getByRole('search').first().getByRole('button', { name: 'Zoeken' }).click()
+    await page.waitForURL('**/zoeken?q=vrijwilliger')
+    expect(await page.getByRole('status').textContent()).toMatch(/\d+ resultaten voor “vrijwilliger”/)
+    expect(await page.locator('.search-results mark').count()).toBeGreaterThan(0)
+    await page.locator('.search-results h2 a').first().click()
+    await page.waitForURL(/\/(handreiking|voorbeelden)\//)
+    await page.close()
+  })
+
+  it('filters the examples by region and opens one', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/voorbeelden')
+    const all = await page.locator('.card').count()
+    await page.getByLabel('Regio').selectOption('Limburg')
+    await page.getByRole('button', { name: 'Filteren' }).click()
+    await page.waitForURL('**/voorbeelden?**regio=Limburg')
+    expect(await page.locator('.card').count()).toBeLessThan(all)
+    await page.getByRole('link', { name: /StreekZorg/ }).click()
+    await page.waitForURL('**/voorbeelden/**')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/StreekZorg/)
+    await page.close()
+  })
+
+  it('works with JavaScript switched off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    const page = await context.newPage()
+    await page.goto(server.url + '/')
+    await page.getByRole('navigation', { name: 'Inhoudsopgave' }).getByRole('link', { name: /Aanleiding/ }).click()
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Aanleiding/)
+    await page.getByRole('search').first().getByRole('searchbox').fill('coordinatie')
+    await page.keyboard.press('Enter')
+    await page.waitForURL('**/zoeken?q=coordinatie')
+    expect(await page.locator('.search-results').textContent()).toMatch(/Coördinatie\/regie/)
+    await context.close()
+  })
+
+  it('offers a skip link as the first stop of the keyboard', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url + '/handreiking/lobby')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Naar de inhoud')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('inhoud')
+    await page.close()
+  })
+
+  it.each([
+    ['home', '/'],
+    ['a section', '/handreiking/coordinatie-regie'],
+    ['the examples', '/voorbeelden'],
+    ['an example', '/voorbeelden/mvz-010-rotterdam'],
+    ['search results', '/zoeken?q=vrijwilligers'],
+    ['the 404 page', '/bestaat-niet'],
+  ])('has no serious accessibility violations on %s', async (_name, path) => {
+    const page = await browser.newPage()
+    await page.goto(server.url + path)
+    expect(await seriousAccessibilityViolations(page)).toEqual([])
+    await page.setViewportSize({ width: 360, height: 740 })
+    expect(await seriousAccessibilityViolations(page)).toEqual([])
+    await page.close()
+  })
+})

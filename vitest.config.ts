@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config'
+
+const unitAndDatabase = ['tests/**/*.test.ts']
+const browser = ['tests/e2e/**/*.test.ts']
+
+// The database tests run on embedded PGlite always, and once more on a real
+// Postgres when TEST_DATABASE_URL is set (CI sets it).
+const projects = [
+  { test: { name: 'pglite', include: unitAndDatabase, exclude: browser, env: { TEST_DB: 'pglite' } } },
+  ...(process.env.TEST_DATABASE_URL
+    ? [{ test: { name: 'postgres', include: unitAndDatabase, exclude: browser, env: { TEST_DB: 'postgres' } } }]
+    : []),
+  { test: { name: 'browser', include: browser, env: { TEST_DB: 'pglite' } } },
+]
+
+export default defineConfig({
+  test: {
+    projects: projects.map((project) => ({ extends: true, ...project })),
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+  },
+})
