@@ -1,17 +1,29 @@
-import type { LinksFunction } from '@remix-run/node'
-import { Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteError } from '@remix-run/react'
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { SearchForm } from '#app/components/search-form'
 import { site } from '#app/site'
+import { useNonce } from '#app/utils/nonce'
 import stylesheet from '#app/styles.css?url'
+import { can } from '#server/auth/permissions'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 
+export function loader({ context }: LoaderFunctionArgs) {
+  const user = context.authentication?.user ?? null
+  if (!user) return { user: null }
+  return {
+    user: { name: user.name || user.email, canInvite: can(user, 'user:invite'), canManageUsers: can(user, 'user:manage') },
+  }
+}
+
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce()
+  const user = useRouteLoaderData<typeof loader>('root')?.user ?? null
   return (
     <html lang="nl">
       <head>
@@ -45,6 +57,40 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
               </ul>
             </nav>
+            <nav aria-label="Account" className="account-nav">
+              <ul>
+                {user ? (
+                  <>
+                    {user.canManageUsers ? (
+                      <li>
+                        <NavLink to="/beheer/gebruikers">Gebruikers</NavLink>
+                      </li>
+                    ) : user.canInvite ? (
+                      <li>
+                        <NavLink to="/beheer/uitnodigen">Uitnodigen</NavLink>
+                      </li>
+                    ) : null}
+                    <li>
+                      <NavLink to="/account">
+                        <span className="visually-hidden">Mijn account: </span>
+                        {user.name}
+                      </NavLink>
+                    </li>
+                    <li>
+                      <Form method="post" action="/uitloggen">
+                        <button type="submit" className="link-button">
+                          Uitloggen
+                        </button>
+                      </Form>
+                    </li>
+                  </>
+                ) : (
+                  <li>
+                    <NavLink to="/inloggen">Inloggen</NavLink>
+                  </li>
+                )}
+              </ul>
+            </nav>
             <SearchForm className="header-search" />
           </div>
         </header>
@@ -60,8 +106,8 @@ export function Layout({ children }: { children: ReactNode }) {
             gebruikt geen tracking-cookies.
           </p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   )

@@ -18,3 +18,9 @@ export function formatDate(value: string | Date) {
 export function sectionLabel(entry: { number: string; title: string }) {
   return entry.number ? `${entry.number} ${entry.title}` : entry.title
 }
+
+const dateTimeFormat = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam' })
+
+export function formatDateTime(value: string | Date) {
+  return dateTimeFormat.format(new Date(value))
+}

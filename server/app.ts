@@ -1,21 +1,33 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
+import { authenticate, requireSameOrigin } from '#server/auth/middleware'
+import type { Authentication } from '#server/auth/sessions'
 import type { Database, DatabaseHandle } from '#server/db/client'
+import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
+import { hashIdentifier } from '#server/rate-limits'
 
 declare module '@remix-run/node' {
   interface AppLoadContext {
     db: Database
+    authentication: Authentication | null
+    /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
+    clientKey: string
+    /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl */
+    publicUrl: string
+    cspNonce: string
   }
 }
 
 type AppOptions = {
   database: DatabaseHandle
+  publicUrl?: string
+  trustProxy?: string
   /** The production build, or a Vite dev server that builds on request. */
   remix: { build: ServerBuild } | { vite: ViteDevServer }
 }
@@ -23,11 +35,13 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export function createApp({ database, remix }: AppOptions) {
+export async function createApp({ database, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+  const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
+  app.set('trust proxy', trustProxy)
   app.use(requestLogging)
-  app.use(securityHeaders)
+  app.use(securityHeaders('vite' in remix))
   app.use(compression())
 
   app.get('/healthz', async (_request, response) => {
@@ -50,7 +64,20 @@ export function createApp({ database, remix }: AppOptions) {
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.all('*', createRequestHandler({ build, getLoadContext: () => ({ db: database.db }) }))
+  app.use(requireSameOrigin, authenticate(database.db))
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      getLoadContext: (request, response) => ({
+        db: database.db,
+        authentication: response.locals.authentication ?? null,
+        clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
+        publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,
+        cspNonce: response.locals.cspNonce,
+      }),
+    }),
+  )
   return app
 }
 
@@ -65,10 +92,33 @@ function requestLogging(request: express.Request, response: express.Response, ne
   next()
 }
 
-function securityHeaders(_request: express.Request, response: express.Response, next: express.NextFunction) {
-  response.setHeader('X-Content-Type-Options', 'nosniff')
-  response.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
-  response.setHeader('Content-Security-Policy', "frame-ancestors 'none'")
-  response.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
-  next()
+function securityHeaders(development: boolean) {
+  return (_request: express.Request, response: express.Response, next: express.NextFunction) => {
+    const nonce = randomBytes(16).toString('base64')
+    response.locals.cspNonce = nonce
+    response.setHeader('X-Content-Type-Options', 'nosniff')
+    response.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
+    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+    // Pages differ per signed-in user: shared caches must key on the cookie.
+    response.setHeader('Vary', 'Cookie')
+    response.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
+    // Vite's dev server injects inline scripts of its own; production runs only nonce'd scripts.
+    const scripts = development ? "'self' 'unsafe-inline'" : `'self' 'nonce-${nonce}'`
+    response.setHeader(
+      'Content-Security-Policy',
+      [
+        "default-src 'self'",
+        `script-src ${scripts}`,
+        // Live-editing carets are positioned with style attributes.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    )
+    next()
+  }
 }

@@ -11,6 +11,10 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL moet met postgres:// beginnen')
     .optional(),
   DATA_DIR: z.string().default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  TRUST_PROXY: z.string().default('loopback'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -20,7 +20,8 @@ const remix = development
   ? { vite: await (await import('vite')).createServer({ server: { middlewareMode: true } }) }
   : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
 
-const server = createServer(createApp({ database, remix }))
+const app = await createApp({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY })
+const server = createServer(app)
 server.listen(config.PORT, () => {
   logger.info(`Levende Handreiking draait op http://localhost:${config.PORT}`)
 })

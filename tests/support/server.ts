@@ -12,7 +12,7 @@ export type TestServer = { url: string; database: DatabaseHandle; close: () => P
 export async function startTestServer(): Promise<TestServer> {
   const database = await createImportedDatabase()
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-  const server = createServer(createApp({ database, remix: { build } }))
+  const server = createServer(await createApp({ database, remix: { build } }))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

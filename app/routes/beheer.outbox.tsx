@@ -1,0 +1,32 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { formatDateTime, site } from '#app/site'
+import { requirePermission } from '#server/auth/guards'
+import { listOutbox } from '#server/mail/mailer'
+
+export const meta: MetaFunction = () => [{ title: `Outbox — ${site.title}` }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  requirePermission(context, request, 'outbox:read')
+  return { mails: await listOutbox(context.db) }
+}
+
+export default function OutboxPage() {
+  const { mails } = useLoaderData<typeof loader>()
+  return (
+    <div className="page page--narrow">
+      <h1>Outbox</h1>
+      <p>De laatste 100 e-mails die de site maakte. Zonder SMTP-server (SMTP_URL) blijven ze hier staan en staan ze in het serverlog.</p>
+      {mails.length === 0 ? <p>Er is nog geen e-mail.</p> : null}
+      {mails.map((mail) => (
+        <article key={mail.id} className="card mail">
+          <h2 className="card__title">{mail.subject}</h2>
+          <p className="card__meta">
+            Aan {mail.to} · {formatDateTime(mail.createdAt)} · {mail.sentAt ? 'verstuurd' : mail.error ? `niet verstuurd: ${mail.error}` : 'niet verstuurd (geen SMTP)'}
+          </p>
+          <pre className="mail__text">{mail.text}</pre>
+        </article>
+      ))}
+    </div>
+  )
+}

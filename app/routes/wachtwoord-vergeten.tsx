@@ -1,0 +1,42 @@
+import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, useActionData } from '@remix-run/react'
+import { z } from 'zod'
+import { Field } from '#app/components/form-field'
+import { site } from '#app/site'
+import { emailField, parseForm } from '#app/utils/forms'
+import { requestPasswordReset } from '#server/auth/accounts'
+
+export const meta: MetaFunction = () => [{ title: `Wachtwoord vergeten — ${site.title}` }]
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = parseForm(z.object({ email: emailField }), await request.formData())
+  if (!form.ok) return form
+  await requestPasswordReset(context.db, { email: form.data.email, publicUrl: context.publicUrl, clientKey: context.clientKey })
+  // The same answer whether or not the address has an account: nobody learns who is a member.
+  return { ok: true as const, email: form.data.email }
+}
+
+export default function ForgotPasswordPage() {
+  const result = useActionData<typeof action>()
+  if (result?.ok) {
+    return (
+      <div className="page page--narrow">
+        <h1>Kijk in uw e-mail</h1>
+        <p role="status">
+          Als er een account is met het adres <strong>{result.email}</strong>, hebben we daar een link naartoe gestuurd om een nieuw
+          wachtwoord te kiezen. De link is 1 uur geldig. Niets ontvangen? Kijk ook bij ongewenste e-mail.
+        </p>
+      </div>
+    )
+  }
+  return (
+    <div className="page page--narrow">
+      <h1>Wachtwoord vergeten</h1>
+      <p>Vul het e-mailadres van uw account in. U krijgt een link om een nieuw wachtwoord te kiezen.</p>
+      <Form method="post" className="form" noValidate>
+        <Field label="E-mailadres" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={result?.errors.email} />
+        <button type="submit">Stuur de link</button>
+      </Form>
+    </div>
+  )
+}

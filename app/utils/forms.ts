@@ -1,0 +1,43 @@
+import { z } from 'zod'
+
+export type FieldErrors = Partial<Record<string, string>>
+export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string> }
+
+/**
+ * Validates a submitted form with a zod schema. On failure, every field gets its
+ * first Dutch message, and the values come back so the form can be refilled
+ * (passwords never are).
+ */
+export function parseForm<Schema extends z.ZodTypeAny>(schema: Schema, formData: FormData): { ok: true; data: z.infer<Schema> } | FormFailure {
+  const raw = Object.fromEntries([...formData.entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+  const parsed = schema.safeParse(raw)
+  if (parsed.success) return { ok: true, data: parsed.data }
+  return formFailure(
+    Object.fromEntries(parsed.error.issues.reverse().map((issue) => [String(issue.path[0] ?? 'form'), issue.message])),
+    raw,
+  )
+}
+
+export function formFailure(errors: FieldErrors, values: Record<string, string> = {}): FormFailure {
+  const kept = Object.fromEntries(Object.entries(values).filter(([name]) => !/password|wachtwoord/i.test(name)))
+  return { ok: false, errors, values: kept }
+}
+
+export const emailField = z
+  .string({ required_error: 'Vul uw e-mailadres in.' })
+  .trim()
+  .min(1, 'Vul uw e-mailadres in.')
+  .max(254, 'Dit e-mailadres is te lang.')
+  .email('Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.')
+
+export const nameField = z
+  .string({ required_error: 'Vul uw naam in.' })
+  .trim()
+  .min(1, 'Vul uw naam in.')
+  .max(100, 'Gebruik hoogstens 100 tekens voor uw naam.')
+
+/** Only paths on this site: a login link must never send someone elsewhere. */
+export function safeRedirect(target: FormDataEntryValue | string | null | undefined, fallback = '/') {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback
+  return target
+}

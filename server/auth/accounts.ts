@@ -1,0 +1,233 @@
+import { and, asc, eq, ilike, isNull, or, sql } from 'drizzle-orm'
+import type { Database } from '#server/db/client'
+import { users, type Role } from '#server/db/schema'
+import { recordAudit } from '#server/audit'
+import { sendMail } from '#server/mail/mailer'
+import { clearHits, isLimited, recordHit, type Limit } from '#server/rate-limits'
+import { consumeToken, findUsableToken, issueToken } from './one-time-tokens'
+import { hashPassword, spendPasswordCheckTime, verifyPassword } from './passwords'
+import { roleLabels } from './permissions'
+import { createSession, deleteUserSessions, type SessionUser } from './sessions'
+import { accountEvents } from './events'
+
+export const loginLimit: Limit = { max: 5, windowMs: 15 * 60 * 1000 }
+
+export function normaliseEmail(email: string) {
+  return email.trim().toLowerCase()
+}
+
+export async function findUserByEmail(db: Database, email: string) {
+  const [user] = await db.select().from(users).where(eq(sql`lower(${users.email})`, normaliseEmail(email)))
+  return user ?? null
+}
+
+export type LoginResult =
+  | { outcome: 'ok'; token: string; user: SessionUser }
+  | { outcome: 'invalid' }
+  | { outcome: 'throttled' }
+
+/**
+ * Email + password → a new session. Failures are counted per client (hashed IP)
+ * and per account; five of either in 15 minutes blocks further tries for a while.
+ */
+export async function logIn(db: Database, input: { email: string; password: string; clientKey: string; userAgent: string }): Promise<LoginResult> {
+  const email = normaliseEmail(input.email)
+  const keys = [`login:client:${input.clientKey}`, `login:account:${email}`]
+  for (const key of keys) if (await isLimited(db, key, loginLimit)) return { outcome: 'throttled' }
+
+  const user = await findUserByEmail(db, email)
+  const valid = user?.passwordHash && !user.disabledAt ? await verifyPassword(user.passwordHash, input.password) : (await spendPasswordCheckTime(input.password), false)
+  if (!user || !valid) {
+    for (const key of keys) await recordHit(db, key, loginLimit)
+    return { outcome: 'invalid' }
+  }
+  await clearHits(db, keys[1])
+  const { token } = await createSession(db, user.id, input.userAgent)
+  return { outcome: 'ok', token, user: { id: user.id, email: user.email, name: user.name, role: user.role } }
+}
+
+export type InviteResult = { outcome: 'invited'; userId: number } | { outcome: 'exists' }
+
+/** An editor or admin invites someone by email; the link is valid for 7 days. */
+export async function inviteUser(db: Database, input: { inviter: SessionUser; email: string; role: Role; publicUrl: string }): Promise<InviteResult> {
+  const email = normaliseEmail(input.email)
+  const existing = await findUserByEmail(db, email)
+  if (existing?.passwordHash) return { outcome: 'exists' }
+  const userId =
+    existing?.id ??
+    (await db.insert(users).values({ email, role: input.role, createdBy: input.inviter.id }).returning({ id: users.id }))[0].id
+  if (existing) await db.update(users).set({ role: input.role }).where(eq(users.id, existing.id))
+  await sendInvitation(db, { userId, email, role: input.role, inviter: input.inviter, publicUrl: input.publicUrl })
+  await recordAudit(db, { actorId: input.inviter.id, action: 'user.invited', targetUserId: userId, details: { role: input.role } })
+  return { outcome: 'invited', userId }
+}
+
+export async function resendInvitation(db: Database, input: { actor: SessionUser; userId: number; publicUrl: string }) {
+  const [user] = await db.select().from(users).where(and(eq(users.id, input.userId), isNull(users.passwordHash)))
+  if (!user) return false
+  await sendInvitation(db, { userId: user.id, email: user.email, role: user.role, inviter: input.actor, publicUrl: input.publicUrl })
+  await recordAudit(db, { actorId: input.actor.id, action: 'user.invitation_resent', targetUserId: user.id })
+  return true
+}
+
+async function sendInvitation(db: Database, input: { userId: number; email: string; role: Role; inviter: SessionUser | null; publicUrl: string }) {
+  const token = await issueToken(db, { kind: 'invitation', userId: input.userId, createdBy: input.inviter?.id })
+  const link = `${input.publicUrl}/uitnodiging/${token}`
+  await sendMail(db, {
+    to: input.email,
+    subject: 'Uitnodiging voor de Handreiking Lokaal samenwerken',
+    paragraphs: [
+      'Beste lezer,',
+      `${input.inviter?.name || 'De redactie'} nodigt u uit als ${roleLabels[input.role]} van de Handreiking Lokaal samenwerken. Als ${roleLabels[input.role]} schrijft u mee aan de handreiking en deelt u goede voorbeelden.`,
+      'Met de link hieronder kiest u uw naam en wachtwoord. De link werkt één keer en is 7 dagen geldig.',
+      'Verwachtte u deze uitnodiging niet? Dan kunt u deze e-mail negeren.',
+    ],
+    link: { label: 'Uitnodiging aannemen', url: link },
+  })
+  return link
+}
+
+/** The first admin, made from the command line: returns the one-time link to set a password. */
+export async function createUserWithLink(db: Database, input: { email: string; role: Role; publicUrl: string }) {
+  const email = normaliseEmail(input.email)
+  const existing = await findUserByEmail(db, email)
+  const userId = existing?.id ?? (await db.insert(users).values({ email, role: input.role }).returning({ id: users.id }))[0].id
+  if (existing) await db.update(users).set({ role: input.role, disabledAt: null }).where(eq(users.id, userId))
+  const kind = existing?.passwordHash ? 'password_reset' : 'invitation'
+  const token = await issueToken(db, { kind, userId })
+  await recordAudit(db, { actorId: null, action: 'user.created_by_cli', targetUserId: userId, details: { role: input.role } })
+  return `${input.publicUrl}/${kind === 'invitation' ? 'uitnodiging' : 'wachtwoord-herstellen'}/${token}`
+}
+
+export async function findInvitation(db: Database, token: string) {
+  return findUsableToken(db, 'invitation', token)
+}
+
+/** Name + password for an invited account; the link is used up in the same transaction. */
+export async function acceptInvitation(db: Database, input: { token: string; name: string; password: string; userAgent: string }) {
+  const invitation = await findUsableToken(db, 'invitation', input.token)
+  if (!invitation) return null
+  const passwordHash = await hashPassword(input.password)
+  const accepted = await db.transaction(async (tx) => {
+    if (!(await consumeToken(tx as unknown as Database, invitation.id))) return false
+    await tx.update(users).set({ name: input.name, passwordHash }).where(eq(users.id, invitation.user.id))
+    return true
+  })
+  if (!accepted) return null
+  return createSession(db, invitation.user.id, input.userAgent)
+}
+
+/** Same answer whether or not the address has an account; only real, active accounts get mail. */
+export async function requestPasswordReset(db: Database, input: { email: string; publicUrl: string; clientKey: string }) {
+  const limit: Limit = { max: 5, windowMs: 60 * 60 * 1000 }
+  const key = `reset:client:${input.clientKey}`
+  if (await isLimited(db, key, limit)) return
+  await recordHit(db, key, limit)
+  const user = await findUserByEmail(db, input.email)
+  if (!user || user.disabledAt || !user.passwordHash) return
+  const token = await issueToken(db, { kind: 'password_reset', userId: user.id })
+  await sendMail(db, {
+    to: user.email,
+    subject: 'Nieuw wachtwoord voor de Handreiking Lokaal samenwerken',
+    paragraphs: [
+      `Beste ${user.name || 'lezer'},`,
+      'Iemand (hopelijk u) vroeg een nieuw wachtwoord aan voor uw account. Met de link hieronder kiest u een nieuw wachtwoord. De link werkt één keer en is 1 uur geldig.',
+      'Vroeg u niets aan? Dan kunt u deze e-mail negeren; uw wachtwoord blijft zoals het was.',
+    ],
+    link: { label: 'Nieuw wachtwoord kiezen', url: `${input.publicUrl}/wachtwoord-herstellen/${token}` },
+  })
+}
+
+export async function findPasswordReset(db: Database, token: string) {
+  return findUsableToken(db, 'password_reset', token)
+}
+
+/** A new password ends every existing session: whoever knew the old one is out. */
+export async function resetPassword(db: Database, input: { token: string; password: string; userAgent: string }) {
+  const reset = await findUsableToken(db, 'password_reset', input.token)
+  if (!reset) return null
+  const passwordHash = await hashPassword(input.password)
+  const done = await db.transaction(async (tx) => {
+    if (!(await consumeToken(tx as unknown as Database, reset.id))) return false
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, reset.user.id))
+    return true
+  })
+  if (!done) return null
+  await deleteUserSessions(db, reset.user.id)
+  await clearHits(db, `login:account:${normaliseEmail(reset.user.email)}`)
+  return createSession(db, reset.user.id, input.userAgent)
+}
+
+export async function changeName(db: Database, userId: number, name: string) {
+  await db.update(users).set({ name }).where(eq(users.id, userId))
+}
+
+export async function changePassword(db: Database, input: { userId: number; currentSessionId: string; currentPassword: string; newPassword: string }) {
+  const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId))
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) return false
+  await db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, input.userId))
+  await deleteUserSessions(db, input.userId, input.currentSessionId)
+  return true
+}
+
+/** A new address takes effect only when a link sent to that address is used. */
+export async function requestEmailChange(db: Database, input: { user: SessionUser; newEmail: string; publicUrl: string }) {
+  const email = normaliseEmail(input.newEmail)
+  if (await findUserByEmail(db, email)) return { outcome: 'taken' as const }
+  const token = await issueToken(db, { kind: 'email_change', userId: input.user.id, email })
+  await sendMail(db, {
+    to: email,
+    subject: 'Bevestig uw nieuwe e-mailadres',
+    paragraphs: [
+      `Beste ${input.user.name || 'lezer'},`,
+      'U wilt dit e-mailadres gebruiken voor uw account bij de Handreiking Lokaal samenwerken. Bevestig dat met de link hieronder; die is 24 uur geldig.',
+      'Vroeg u dit niet aan? Dan kunt u deze e-mail negeren.',
+    ],
+    link: { label: 'E-mailadres bevestigen', url: `${input.publicUrl}/account/e-mail/${token}` },
+  })
+  return { outcome: 'sent' as const }
+}
+
+export async function confirmEmailChange(db: Database, token: string) {
+  const change = await findUsableToken(db, 'email_change', token)
+  if (!change?.email) return null
+  const email = change.email
+  return db.transaction(async (tx) => {
+    if (!(await consumeToken(tx as unknown as Database, change.id))) return null
+    await tx.update(users).set({ email }).where(eq(users.id, change.user.id))
+    return { userId: change.user.id, email }
+  })
+}
+
+export async function listUsers(db: Database, search = '') {
+  const pattern = `%${search.trim().replace(/[\\%_]/g, (character) => `\\${character}`)}%`
+  return db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      invited: sql<boolean>`${users.passwordHash} is null`,
+      createdAt: users.createdAt,
+    })
+    .from(users)
+    .where(search.trim() ? or(ilike(users.email, pattern), ilike(users.name, pattern)) : undefined)
+    .orderBy(asc(users.name), asc(users.email))
+}
+
+export async function changeRole(db: Database, input: { actor: SessionUser; userId: number; role: Role }) {
+  const [before] = await db.select({ role: users.role }).from(users).where(eq(users.id, input.userId))
+  if (!before || before.role === input.role) return
+  await db.update(users).set({ role: input.role }).where(eq(users.id, input.userId))
+  await recordAudit(db, { actorId: input.actor.id, action: 'user.role_changed', targetUserId: input.userId, details: { from: before.role, to: input.role } })
+  accountEvents.emit('access-changed', input.userId)
+}
+
+/** Disabling ends all of the user's sessions at once (and, via the event, their live connections). */
+export async function setDisabled(db: Database, input: { actor: SessionUser; userId: number; disabled: boolean }) {
+  await db.update(users).set({ disabledAt: input.disabled ? new Date() : null }).where(eq(users.id, input.userId))
+  if (input.disabled) await deleteUserSessions(db, input.userId)
+  await recordAudit(db, { actorId: input.actor.id, action: input.disabled ? 'user.disabled' : 'user.enabled', targetUserId: input.userId })
+  accountEvents.emit('access-changed', input.userId)
+}

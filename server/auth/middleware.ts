@@ -1,0 +1,47 @@
+import type { NextFunction, Request, Response } from 'express'
+import type { Database } from '#server/db/client'
+import { expiredSessionCookie, readSessionToken, sessionCookie } from './cookies'
+import { validateSessionToken } from './sessions'
+
+/** Validates the session cookie once per request and keeps the result for loaders and actions. */
+export function authenticate(db: Database) {
+  return async (request: Request, response: Response, next: NextFunction) => {
+    try {
+      const token = readSessionToken(request.headers.cookie)
+      const authentication = token ? await validateSessionToken(db, token) : null
+      if (token && !authentication) response.append('Set-Cookie', expiredSessionCookie())
+      if (token && authentication?.refreshed) response.append('Set-Cookie', sessionCookie(token))
+      response.locals.authentication = authentication
+      next()
+    } catch (error) {
+      next(error)
+    }
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * CSRF protection as the Lucia guide does it: a state-changing request must come
+ * from this site's own pages (Sec-Fetch-Site or Origin), on top of SameSite=Lax cookies.
+ */
+export function requireSameOrigin(request: Request, response: Response, next: NextFunction) {
+  if (safeMethods.has(request.method)) return next()
+  const fetchSite = request.get('Sec-Fetch-Site')
+  const origin = request.get('Origin')
+  const host = request.get('Host')
+  const sameOrigin = fetchSite ? fetchSite === 'same-origin' : Boolean(origin && host && safeHost(origin) === host)
+  if (sameOrigin) return next()
+  response
+    .status(403)
+    .type('text/plain; charset=utf-8')
+    .send('Dit verzoek is geweigerd: het kwam niet van een pagina van deze website. Ga terug naar de site en probeer het opnieuw.')
+}
+
+function safeHost(origin: string) {
+  try {
+    return new URL(origin).host
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,67 @@
+import { and, desc, eq, isNull, ne } from 'drizzle-orm'
+import type { Database } from '#server/db/client'
+import { sessions, users, type Role } from '#server/db/schema'
+import { newToken, secretMatches, splitToken } from './random'
+
+// Following the Lucia guide (lucia-auth.com): a session ends after 10 days
+// without use; use extends it, but at most one write per hour per session.
+export const inactivityTimeoutMs = 10 * 24 * 60 * 60 * 1000
+const activityCheckIntervalMs = 60 * 60 * 1000
+
+export type SessionUser = { id: number; email: string; name: string; role: Role }
+export type Session = { id: string; userId: number; lastVerifiedAt: Date }
+export type Authentication = { session: Session; user: SessionUser; refreshed: boolean }
+
+export async function createSession(db: Database, userId: number, userAgent = '') {
+  const { id, token, secretHash } = newToken()
+  const now = new Date()
+  await db.insert(sessions).values({ id, secretHash, userId, userAgent: userAgent.slice(0, 300), createdAt: now, lastVerifiedAt: now })
+  return { token, session: { id, userId, lastVerifiedAt: now } }
+}
+
+/** The session and its (active) user for a cookie's token, or null; slides the expiry on use. */
+export async function validateSessionToken(db: Database, token: string, now = new Date()): Promise<Authentication | null> {
+  const parts = splitToken(token)
+  if (!parts) return null
+  const [row] = await db
+    .select({
+      id: sessions.id,
+      secretHash: sessions.secretHash,
+      lastVerifiedAt: sessions.lastVerifiedAt,
+      user: { id: users.id, email: users.email, name: users.name, role: users.role },
+    })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
+    .where(eq(sessions.id, parts.id))
+  if (!row || !secretMatches(parts.secret, row.secretHash)) return null
+
+  const idleFor = now.getTime() - row.lastVerifiedAt.getTime()
+  if (idleFor >= inactivityTimeoutMs) {
+    await deleteSession(db, row.id)
+    return null
+  }
+  const refreshed = idleFor >= activityCheckIntervalMs
+  if (refreshed) await db.update(sessions).set({ lastVerifiedAt: now }).where(eq(sessions.id, row.id))
+  return {
+    session: { id: row.id, userId: row.user.id, lastVerifiedAt: refreshed ? now : row.lastVerifiedAt },
+    user: row.user,
+    refreshed,
+  }
+}
+
+export async function deleteSession(db: Database, sessionId: string) {
+  await db.delete(sessions).where(eq(sessions.id, sessionId))
+}
+
+/** Ends every session of a user, or all but the one they are using now. */
+export async function deleteUserSessions(db: Database, userId: number, except?: string) {
+  await db.delete(sessions).where(except ? and(eq(sessions.userId, userId), ne(sessions.id, except)) : eq(sessions.userId, userId))
+}
+
+export async function listUserSessions(db: Database, userId: number) {
+  return db
+    .select({ id: sessions.id, userAgent: sessions.userAgent, createdAt: sessions.createdAt, lastVerifiedAt: sessions.lastVerifiedAt })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(desc(sessions.lastVerifiedAt))
+}
