@@ -7,6 +7,7 @@ import express from 'express'
 import type { ViteDevServer } from 'vite'
 import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
+import type { CollabServer } from '#server/collab/collab-server'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -15,6 +16,8 @@ import { hashIdentifier } from '#server/rate-limits'
 declare module '@remix-run/node' {
   interface AppLoadContext {
     db: Database
+    /** Live documents, for publishing, restoring and applying suggestions. */
+    collab: CollabServer
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
@@ -26,6 +29,7 @@ declare module '@remix-run/node' {
 
 type AppOptions = {
   database: DatabaseHandle
+  collab: CollabServer
   publicUrl?: string
   trustProxy?: string
   /** The production build, or a Vite dev server that builds on request. */
@@ -35,7 +39,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -71,6 +75,7 @@ export async function createApp({ database, remix, publicUrl, trustProxy = 'loop
       build,
       getLoadContext: (request, response) => ({
         db: database.db,
+        collab,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,

@@ -1,11 +1,10 @@
-import { createServer } from 'node:http'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
-import { createApp } from '#server/app'
 import { readConfig } from '#server/config'
 import { openDatabase } from '#server/db/client'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 import { logger } from '#server/logger'
+import { createSite } from '#server/site'
 
 const config = readConfig()
 const development = process.argv.includes('--dev')
@@ -20,18 +19,18 @@ const remix = development
   ? { vite: await (await import('vite')).createServer({ server: { middlewareMode: true } }) }
   : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
 
-const app = await createApp({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY })
-const server = createServer(app)
-server.listen(config.PORT, () => {
+const site = await createSite({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY })
+site.server.listen(config.PORT, () => {
   logger.info(`Levende Handreiking draait op http://localhost:${config.PORT}`)
 })
 
-// Close the database on the way out: PGlite flushes its files on close.
+// Write every live document and close the database on the way out: PGlite flushes its files on close.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down')
-    server.close()
-    server.closeAllConnections()
-    database.close().finally(() => process.exit(0))
+    site
+      .close()
+      .then(() => database.close())
+      .finally(() => process.exit(0))
   })
 }

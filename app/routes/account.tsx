@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/
 import { z } from 'zod'
 import { Field, FormError } from '#app/components/form-field'
 import { formatDateTime, site } from '#app/site'
-import { emailField, formFailure, nameField, parseForm } from '#app/utils/forms'
+import { emailField, formFailure, nameField, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
 import { changeName, changePassword, requestEmailChange } from '#server/auth/accounts'
 import { expiredSessionCookie } from '#server/auth/cookies'
@@ -31,23 +31,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (intent === 'name') {
     const form = parseForm(z.object({ name: nameField }), formData)
-    if (!form.ok) return { intent, ...form }
+    if (!form.ok) return rejected({ intent, ...form })
     await changeName(context.db, user.id, form.data.name)
     return { intent, ok: true as const, message: 'Uw naam is opgeslagen.' }
   }
   if (intent === 'email') {
     const form = parseForm(z.object({ email: emailField }), formData)
-    if (!form.ok) return { intent, ...form }
+    if (!form.ok) return rejected({ intent, ...form })
     const result = await requestEmailChange(context.db, { user, newEmail: form.data.email, publicUrl: context.publicUrl })
-    if (result.outcome === 'taken') return { intent, ...formFailure({ email: 'Dit e-mailadres hoort al bij een ander account.' }, form.data) }
+    if (result.outcome === 'taken') return rejected({ intent, ...formFailure({ email: 'Dit e-mailadres hoort al bij een ander account.' }, form.data) })
     return { intent, ok: true as const, message: `We stuurden een bevestigingslink naar ${form.data.email}. Uw adres verandert zodra u die gebruikt.` }
   }
   if (intent === 'password') {
     const schema = newPasswordSchema({ currentPassword: z.string().min(1, 'Vul uw huidige wachtwoord in.') }, () => ({ email: user.email, name: user.name }))
     const form = parseForm(schema, formData)
-    if (!form.ok) return { intent, ...form }
+    if (!form.ok) return rejected({ intent, ...form })
     const changed = await changePassword(context.db, { userId: user.id, currentSessionId: session.id, currentPassword: form.data.currentPassword, newPassword: form.data.password })
-    if (!changed) return { intent, ...formFailure({ currentPassword: 'Dit is niet uw huidige wachtwoord.' }) }
+    if (!changed) return rejected({ intent, ...formFailure({ currentPassword: 'Dit is niet uw huidige wachtwoord.' }) })
     return { intent, ok: true as const, message: 'Uw wachtwoord is gewijzigd. U bent op uw andere apparaten uitgelogd.' }
   }
   if (intent === 'end-session') {

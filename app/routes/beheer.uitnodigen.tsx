@@ -4,7 +4,7 @@ import { useId } from 'react'
 import { z } from 'zod'
 import { Field, FormError } from '#app/components/form-field'
 import { site } from '#app/site'
-import { emailField, formFailure, parseForm } from '#app/utils/forms'
+import { emailField, formFailure, parseForm, rejected } from '#app/utils/forms'
 import { inviteUser } from '#server/auth/accounts'
 import { requirePermission } from '#server/auth/guards'
 import { can, invitableRoles, roleLabels } from '#server/auth/permissions'
@@ -25,10 +25,10 @@ const inviteSchema = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requirePermission(context, request, 'user:invite')
   const form = parseForm(inviteSchema, await request.formData())
-  if (!form.ok) return form
-  if (!can(user, 'user:invite', { role: form.data.role })) return formFailure({ role: 'Deze rol mag u niet toekennen.' }, form.data)
+  if (!form.ok) return rejected(form)
+  if (!can(user, 'user:invite', { role: form.data.role })) return rejected(formFailure({ role: 'Deze rol mag u niet toekennen.' }, form.data))
   const result = await inviteUser(context.db, { inviter: user, email: form.data.email, role: form.data.role, publicUrl: context.publicUrl })
-  if (result.outcome === 'exists') return formFailure({ email: 'Er bestaat al een account met dit e-mailadres.' }, form.data)
+  if (result.outcome === 'exists') return rejected(formFailure({ email: 'Er bestaat al een account met dit e-mailadres.' }, form.data))
   return { ok: true as const, email: form.data.email }
 }
 

@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
+import { can } from '#server/auth/permissions'
+import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -12,11 +14,17 @@ export const headers = () => publicPageHeaders
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const reading = await getSectionForReading(context.db, params.slug ?? '')
   if (!reading) throw new Response('Niet gevonden', { status: 404 })
-  return reading
+  const user = context.authentication?.user ?? null
+  const canEdit = can(user, 'section:edit')
+  const { plainText, ...section } = reading.section
+  // Members see whether the live draft has changes readers do not see yet.
+  const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
+  return { ...reading, section, canEdit, draftDiffers }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers } = useLoaderData<typeof loader>()
+  const [searchParams] = useSearchParams()
   return (
     <div className="page section-layout">
       <article className="section-article">
@@ -38,9 +46,23 @@ export default function SectionPage() {
         <h1>
           {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
         </h1>
+        {searchParams.get('gepubliceerd') ? (
+          <p role="status" className="notice">
+            De nieuwe versie is gepubliceerd.
+          </p>
+        ) : null}
+        {canEdit ? (
+          <p className="member-tools">
+            <Link to={`/handreiking/${section.slug}/bewerken`} className="button button--secondary">
+              Bewerken
+            </Link>
+            {draftDiffers ? <span className="draft-badge">Het concept heeft wijzigingen die nog niet gepubliceerd zijn.</span> : null}
+          </p>
+        ) : null}
         <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
         <p className="muted updated">
-          Laatst gewijzigd op <time dateTime={new Date(section.updatedAt).toISOString()}>{formatDate(section.updatedAt)}</time>
+          Laatst gewijzigd op <time dateTime={new Date(section.updatedAt).toISOString()}>{formatDate(section.updatedAt)}</time> ·{' '}
+          <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
         </p>
         <nav aria-label="Vorige en volgende" className="pager">
           {previous ? (

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { Field, FormError } from '#app/components/form-field'
 import { site } from '#app/site'
-import { emailField, formFailure, parseForm, safeRedirect } from '#app/utils/forms'
+import { emailField, formFailure, parseForm, rejected, safeRedirect } from '#app/utils/forms'
 import { logIn } from '#server/auth/accounts'
 import { sessionCookie } from '#server/auth/cookies'
 
@@ -22,7 +22,7 @@ export function loader({ context, request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(loginSchema, await request.formData())
-  if (!form.ok) return form
+  if (!form.ok) return rejected(form)
   const result = await logIn(context.db, {
     email: form.data.email,
     password: form.data.password,
@@ -30,10 +30,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: request.headers.get('User-Agent') ?? '',
   })
   if (result.outcome === 'throttled') {
-    return formFailure({ form: 'Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw, of vraag een nieuw wachtwoord aan.' }, form.data)
+    return rejected(formFailure({ form: 'Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw, of vraag een nieuw wachtwoord aan.' }, form.data))
   }
   if (result.outcome === 'invalid') {
-    return formFailure({ form: 'Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw.' }, form.data)
+    return rejected(formFailure({ form: 'Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw.' }, form.data))
   }
   throw redirect(safeRedirect(form.data.redirectTo), { headers: { 'Set-Cookie': sessionCookie(result.token) } })
 }

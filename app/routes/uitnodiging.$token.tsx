@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormError } from '#app/components/form-field'
 import { site } from '#app/site'
-import { formFailure, nameField, parseForm } from '#app/utils/forms'
+import { formFailure, nameField, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
 import { acceptInvitation, findInvitation } from '#server/auth/accounts'
 import { sessionCookie } from '#server/auth/cookies'
@@ -17,17 +17,17 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const invitation = await findInvitation(context.db, params.token ?? '')
-  if (!invitation) return formFailure({ form: 'Deze uitnodiging is verlopen of al gebruikt.' })
+  if (!invitation) return rejected(formFailure({ form: 'Deze uitnodiging is verlopen of al gebruikt.' }))
   const schema = newPasswordSchema({ name: nameField }, (data) => ({ email: invitation.user.email, name: data.name }))
   const form = parseForm(schema, await request.formData())
-  if (!form.ok) return form
+  if (!form.ok) return rejected(form)
   const session = await acceptInvitation(context.db, {
     token: params.token ?? '',
     name: form.data.name,
     password: form.data.password,
     userAgent: request.headers.get('User-Agent') ?? '',
   })
-  if (!session) return formFailure({ form: 'Deze uitnodiging is verlopen of al gebruikt.' })
+  if (!session) return rejected(formFailure({ form: 'Deze uitnodiging is verlopen of al gebruikt.' }))
   throw redirect('/account?welkom=1', { headers: { 'Set-Cookie': sessionCookie(session.token) } })
 }
 

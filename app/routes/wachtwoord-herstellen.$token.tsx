@@ -2,7 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, FormError } from '#app/components/form-field'
 import { site } from '#app/site'
-import { formFailure, parseForm } from '#app/utils/forms'
+import { formFailure, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
 import { findPasswordReset, resetPassword } from '#server/auth/accounts'
 import { sessionCookie } from '#server/auth/cookies'
@@ -16,11 +16,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const reset = await findPasswordReset(context.db, params.token ?? '')
-  if (!reset) return formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' })
+  if (!reset) return rejected(formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' }))
   const form = parseForm(newPasswordSchema({}, () => ({ email: reset.user.email, name: reset.user.name })), await request.formData())
-  if (!form.ok) return form
+  if (!form.ok) return rejected(form)
   const session = await resetPassword(context.db, { token: params.token ?? '', password: form.data.password, userAgent: request.headers.get('User-Agent') ?? '' })
-  if (!session) return formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' })
+  if (!session) return rejected(formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' }))
   throw redirect('/account?wachtwoord=nieuw', { headers: { 'Set-Cookie': sessionCookie(session.token) } })
 }
 

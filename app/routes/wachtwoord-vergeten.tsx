@@ -3,14 +3,14 @@ import { Form, useActionData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '#app/components/form-field'
 import { site } from '#app/site'
-import { emailField, parseForm } from '#app/utils/forms'
+import { emailField, parseForm, rejected } from '#app/utils/forms'
 import { requestPasswordReset } from '#server/auth/accounts'
 
 export const meta: MetaFunction = () => [{ title: `Wachtwoord vergeten — ${site.title}` }]
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(z.object({ email: emailField }), await request.formData())
-  if (!form.ok) return form
+  if (!form.ok) return rejected(form)
   await requestPasswordReset(context.db, { email: form.data.email, publicUrl: context.publicUrl, clientKey: context.clientKey })
   // The same answer whether or not the address has an account: nobody learns who is a member.
   return { ok: true as const, email: form.data.email }

@@ -1,3 +1,4 @@
+import { data } from '@remix-run/node'
 import { z } from 'zod'
 
 export type FieldErrors = Partial<Record<string, string>>
@@ -21,6 +22,11 @@ export function parseForm<Schema extends z.ZodTypeAny>(schema: Schema, formData:
 export function formFailure(errors: FieldErrors, values: Record<string, string> = {}): FormFailure {
   const kept = Object.fromEntries(Object.entries(values).filter(([name]) => !/password|wachtwoord/i.test(name)))
   return { ok: false, errors, values: kept }
+}
+
+/** A refused form goes back with 400 and its Dutch messages; nothing was changed. */
+export function rejected<Failure extends FormFailure>(failure: Failure) {
+  return data(failure, { status: 400 })
 }
 
 export const emailField = z

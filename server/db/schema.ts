@@ -54,6 +54,9 @@ export const revisions = pgTable(
     html: text('html').notNull(),
     plainText: text('plain_text').notNull(),
     summary: text('summary').notNull().default(''),
+    /** Names of who wrote this version, frozen at publication (accounts may change later). */
+    authors: text('authors').array().notNull().default(sql`'{}'`),
+    createdBy: integer('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     searchVector: searchVector(
       sql`setweight(to_tsvector('nl'::regconfig, title), 'A') || setweight(to_tsvector('nl'::regconfig, plain_text), 'B')`,
@@ -207,3 +210,37 @@ export const instanceSettings = pgTable('instance_settings', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
 })
+
+/** Yjs updates of a live document, appended as they arrive (within the write window). */
+export const documentUpdates = pgTable(
+  'document_updates',
+  {
+    id: serial('id').primaryKey(),
+    document: text('document').notNull(),
+    update: bytea('update').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('document_updates_document_idx').on(table.document, table.id)],
+)
+
+/** A live document compacted into one Yjs state; loading = this + later updates. */
+export const documentStates = pgTable('document_states', {
+  document: text('document').primaryKey(),
+  state: bytea('state').notNull(),
+  /** The last document_updates id folded into `state`. */
+  throughUpdateId: integer('through_update_id').notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/** Who edited a live document and when: the authors of the next revision. */
+export const documentContributors = pgTable(
+  'document_contributors',
+  {
+    document: text('document').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lastEditAt: timestamp('last_edit_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [uniqueIndex('document_contributors_unique').on(table.document, table.userId)],
+)

@@ -34,6 +34,7 @@ async function getPublished(db: Database, slug: string, kind: 'section' | 'page'
       number: sections.number,
       title: revisions.title,
       html: revisions.html,
+      plainText: revisions.plainText,
       revisionId: revisions.id,
       updatedAt: revisions.createdAt,
     })

@@ -10,7 +10,7 @@ export const contentDir = path.resolve('content')
  * A fresh, migrated database for one test file: PGlite in memory, or — in the
  * 'postgres' project — a new database on TEST_DATABASE_URL that is dropped afterwards.
  */
-export async function createTestDatabase(): Promise<DatabaseHandle> {
+export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const serverUrl = process.env.TEST_DB === 'postgres' ? process.env.TEST_DATABASE_URL : undefined
   if (!serverUrl) return openDatabase({ dataDir: 'memory://' })
 
@@ -22,6 +22,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   const handle = await openDatabase({ url: url.toString(), dataDir: '' })
   return {
     ...handle,
+    url: url.toString(),
     close: async () => {
       await handle.close()
       await admin.unsafe(`drop database if exists ${name} with (force)`)

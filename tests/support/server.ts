@@ -1,26 +1,28 @@
 import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:http'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
-import { createApp } from '#server/app'
+import type { CollabServer } from '#server/collab/collab-server'
 import type { DatabaseHandle } from '#server/db/client'
+import { createSite, type SiteOptions } from '#server/site'
 import { createImportedDatabase } from './database'
 
-export type TestServer = { url: string; database: DatabaseHandle; close: () => Promise<void> }
+export type TestServer = { url: string; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
-export async function startTestServer(): Promise<TestServer> {
-  const database = await createImportedDatabase()
+export async function startTestServer(options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; port?: number } = {}): Promise<TestServer> {
+  const database = options.database ?? (await createImportedDatabase())
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-  const server = createServer(await createApp({ database, remix: { build } }))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const site = await createSite({ database, remix: { build }, collab: { unloadAfterMs: 500, ...options.collab } })
+  await new Promise<void>((resolve) => site.server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const { port } = site.server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     database,
+    collab: site.collab,
+    /** Stops the site but keeps the database, as a restart would. */
+    stop: () => site.close(),
     close: async () => {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await site.close()
       await database.close()
     },
   }

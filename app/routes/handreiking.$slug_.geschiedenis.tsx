@@ -1,0 +1,141 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { TextDiff } from '#app/components/text-diff'
+import { formatDateTime, sectionLabel, site } from '#app/site'
+import { parseForm } from '#app/utils/forms'
+import { requirePermission } from '#server/auth/guards'
+import { can } from '#server/auth/permissions'
+import { getRevision, listRevisions, liveDraftText, restoreRevision } from '#server/handbook/live-documents'
+import { getSectionForReading } from '#server/handbook/sections'
+import { compareTexts } from '#server/handbook/text-diff'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Geschiedenis: ${sectionLabel(data.section)} — ${site.title}` : site.title },
+  { name: 'robots', content: 'noindex' },
+]
+
+const draft = 'concept'
+
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const slug = params.slug ?? ''
+  const reading = await getSectionForReading(context.db, slug)
+  if (!reading) throw new Response('Niet gevonden', { status: 404 })
+  const user = context.authentication?.user ?? null
+  const canSeeDraft = can(user, 'section:edit')
+  const revisions = await listRevisions(context.db, slug)
+  const url = new URL(request.url)
+  // Default comparison: the previous revision against the latest, or the draft against the latest for members.
+  const from = url.searchParams.get('van') ?? String(revisions[1]?.id ?? revisions[0]?.id ?? '')
+  const to = url.searchParams.get('naar') ?? (canSeeDraft ? draft : String(revisions[0]?.id ?? ''))
+  const textOf = async (choice: string) => {
+    if (choice === draft) return canSeeDraft ? liveDraftText(context.collab, slug) : null
+    const id = Number(choice)
+    return Number.isInteger(id) ? ((await getRevision(context.db, slug, id))?.plainText ?? null) : null
+  }
+  const [before, after] = await Promise.all([textOf(from), textOf(to)])
+  return {
+    section: { slug, number: reading.section.number, title: reading.section.title },
+    revisions: revisions.map((revision) => ({ ...revision, current: Boolean(revision.current) })),
+    comparison: before !== null && after !== null ? { from, to, parts: compareTexts(before, after) } : null,
+    canSeeDraft,
+    canRestore: can(user, 'section:restore'),
+  }
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  requirePermission(context, request, 'section:restore')
+  const form = parseForm(z.object({ revisionId: z.coerce.number().int().positive() }), await request.formData())
+  if (!form.ok) throw new Response('Ongeldig verzoek', { status: 400 })
+  const restored = await restoreRevision(context.db, context.collab, { slug: params.slug ?? '', revisionId: form.data.revisionId })
+  if (!restored) throw new Response('Niet gevonden', { status: 404 })
+  return { restored: form.data.revisionId }
+}
+
+export default function HistoryPage() {
+  const { section, revisions, comparison, canSeeDraft, canRestore } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const label = (choice: string) => (choice === draft ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
+  return (
+    <div className="page page--narrow">
+      <nav aria-label="Kruimelpad" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to="/">Handreiking</Link>
+          </li>
+          <li>
+            <Link to={`/handreiking/${section.slug}`}>{sectionLabel(section)}</Link>
+          </li>
+          <li>
+            <span aria-current="page">Geschiedenis</span>
+          </li>
+        </ol>
+      </nav>
+      <h1>Geschiedenis: {sectionLabel(section)}</h1>
+      {result?.restored ? (
+        <p role="status" className="notice">
+          De oude versie staat weer in het concept. Iedereen die de paragraaf bewerkt, ziet dat meteen; lezers zien het na publicatie.{' '}
+          <Link to={`/handreiking/${section.slug}/bewerken`}>Naar de editor</Link>
+        </p>
+      ) : null}
+
+      <h2>Vergelijken</h2>
+      <Form method="get" className="filters">
+        <div className="field">
+          <label htmlFor="van">Van</label>
+          <select id="van" name="van" defaultValue={comparison?.from}>
+            {revisions.map((revision) => (
+              <option key={revision.id} value={revision.id}>
+                {formatDateTime(revision.createdAt)} — {revision.summary}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="naar">Naar</label>
+          <select id="naar" name="naar" defaultValue={comparison?.to}>
+            {canSeeDraft ? <option value={draft}>Huidig concept (nog niet gepubliceerd)</option> : null}
+            {revisions.map((revision) => (
+              <option key={revision.id} value={revision.id}>
+                {formatDateTime(revision.createdAt)} — {revision.summary}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Vergelijken</button>
+      </Form>
+      {comparison ? (
+        <>
+          <p>
+            Verschil tussen {label(comparison.from)} en {label(comparison.to)}:
+          </p>
+          <TextDiff parts={comparison.parts} />
+        </>
+      ) : null}
+
+      <h2>Gepubliceerde versies</h2>
+      <ol className="revisions" reversed>
+        {revisions.map((revision) => (
+          <li key={revision.id}>
+            <p>
+              <strong>{formatDateTime(revision.createdAt)}</strong>
+              {revision.current ? ' (huidige versie)' : ''} — {revision.summary}
+            </p>
+            <p className="muted">
+              {revision.publisher ? `Gepubliceerd door ${revision.publisher}` : 'Overgenomen uit de eerste editie'}
+              {revision.authors.length > 0 ? `; geschreven door ${revision.authors.join(', ')}` : ''}
+            </p>
+            {canRestore && !revision.current ? (
+              <Form method="post">
+                <input type="hidden" name="revisionId" value={revision.id} />
+                <button type="submit" className="button--small button--secondary">
+                  Terugzetten in het concept<span className="visually-hidden"> (versie van {formatDateTime(revision.createdAt)})</span>
+                </button>
+              </Form>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  )
+}

@@ -1,0 +1,200 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import * as Y from 'yjs'
+import type { Database } from '#server/db/client'
+import { logger } from '#server/logger'
+import { DocumentRoom, type Connection, type RoomTiming } from './document-room'
+import { compactDocument, loadDocument } from './persistence'
+
+export const collabPathPrefix = '/collab/'
+/** Larger messages close the socket (ws answers 1009); nobody types 2 MB at once. */
+export const maxMessageBytes = 2 * 1024 * 1024
+
+export type UpgradeDecision = { allowed: true; userId: number } | { allowed: false; status: 400 | 401 | 403 | 404 }
+
+export type CollabOptions = RoomTiming & {
+  /** Who may open which document; checked before the upgrade completes. */
+  authorize: (request: IncomingMessage, document: string) => Promise<UpgradeDecision>
+  /** Whether a user still may edit (after a role change or being disabled). */
+  stillAllowed: (userId: number, document: string) => Promise<boolean>
+  /** The Yjs content of a document opened for the first time, or null if there is no such document. */
+  initialContent: (document: string) => Promise<Y.Doc | null>
+  /** How long a document stays in memory after its last client left. */
+  unloadAfterMs: number
+  pingIntervalMs: number
+}
+
+type LiveSocket = WebSocket & { isAlive?: boolean }
+
+/**
+ * The server side of the y-websocket protocol on our own HTTP server, with
+ * documents persisted in Postgres. Per document, loading and unloading are
+ * serialised, and a document is synced to clients only after it has loaded.
+ */
+export class CollabServer {
+  private readonly rooms = new Map<string, DocumentRoom>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
+  private readonly pingTimer: NodeJS.Timeout
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: CollabOptions,
+  ) {
+    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs)
+    this.pingTimer.unref()
+  }
+
+  attach(server: Server) {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!request.url?.startsWith(collabPathPrefix)) return
+      void this.upgrade(request, socket, head)
+    })
+  }
+
+  /** The live document, loaded (or first created) if needed. For publishing, restoring and suggestions. */
+  async open(document: string): Promise<DocumentRoom | null> {
+    this.cancelUnload(document)
+    const loaded = this.rooms.get(document)
+    if (loaded) return loaded
+    return this.exclusively(document, async () => {
+      const existing = this.rooms.get(document)
+      if (existing) return existing
+      const stored = await loadDocument(this.db, document)
+      if (!stored.exists) {
+        const initial = await this.options.initialContent(document)
+        if (!initial) return null
+        Y.applyUpdate(stored.doc, Y.encodeStateAsUpdate(initial))
+        await compactDocument(this.db, document, stored.doc)
+      }
+      const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates)
+      this.rooms.set(document, room)
+      // A document opened by the server alone (publish, restore) must not stay forever.
+      this.scheduleUnload(document)
+      return room
+    })
+  }
+
+  /** Closes the sockets of a user who may no longer edit. */
+  async recheckUser(userId: number) {
+    for (const room of this.rooms.values()) {
+      for (const connection of room.connections.values()) {
+        if (connection.userId === userId && !(await this.options.stillAllowed(userId, room.name))) {
+          connection.socket.close(4403, 'geen toegang meer')
+        }
+      }
+    }
+  }
+
+  get loadedDocuments() {
+    return [...this.rooms.keys()]
+  }
+
+  /** Writes and compacts every document, then closes all sockets. */
+  async close() {
+    clearInterval(this.pingTimer)
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    this.unloadTimers.clear()
+    await Promise.all([...this.rooms.keys()].map((name) => this.exclusively(name, () => this.unloadNow(name, true))))
+    this.sockets.close()
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    try {
+      const document = decodeURIComponent(new URL(request.url ?? '', 'http://localhost').pathname.slice(collabPathPrefix.length))
+      const decision = /^[a-z0-9-]{1,120}$/.test(document) ? await this.options.authorize(request, document) : ({ allowed: false, status: 404 } as const)
+      if (!decision.allowed) return refuse(socket, decision.status)
+      const room = await this.open(document)
+      if (!room) return refuse(socket, 404)
+      this.cancelUnload(document)
+      this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => this.connect(room, websocket, decision.userId))
+    } catch (error) {
+      logger.error({ err: error }, 'collab upgrade failed')
+      refuse(socket, 500)
+    }
+  }
+
+  private connect(room: DocumentRoom, socket: LiveSocket, userId: number) {
+    const connection: Connection = { socket, userId, awarenessClients: new Set() }
+    socket.isAlive = true
+    socket.binaryType = 'nodebuffer'
+    socket.on('pong', () => (socket.isAlive = true))
+    socket.on('message', (data, isBinary) => {
+      try {
+        if (!isBinary) throw new Error('text frame')
+        room.receive(connection, new Uint8Array(data as Buffer))
+      } catch (error) {
+        // Malformed input ends this connection only; the document and other clients go on.
+        logger.warn({ err: error, document: room.name, userId }, 'malformed collab message, closing socket')
+        socket.close(1007, 'ongeldig bericht')
+      }
+    })
+    socket.on('error', () => socket.terminate())
+    socket.on('close', () => {
+      room.leave(socket)
+      if (room.isEmpty) this.scheduleUnload(room.name)
+    })
+    room.join(connection)
+  }
+
+  private scheduleUnload(document: string) {
+    this.cancelUnload(document)
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(document)
+      void this.exclusively(document, () => this.unloadNow(document, false))
+    }, this.options.unloadAfterMs)
+    timer.unref()
+    this.unloadTimers.set(document, timer)
+  }
+
+  private cancelUnload(document: string) {
+    const timer = this.unloadTimers.get(document)
+    if (timer) clearTimeout(timer)
+    this.unloadTimers.delete(document)
+  }
+
+  /** Leaves memory only after the final write succeeded; otherwise stays and tries again later. */
+  private async unloadNow(document: string, force: boolean) {
+    const room = this.rooms.get(document)
+    if (!room || (!force && !room.isEmpty)) return
+    try {
+      await room.persistAndCompact()
+    } catch (error) {
+      logger.error({ err: error, document }, 'could not persist document before unloading; keeping it in memory')
+      if (!force) this.scheduleUnload(document)
+      return
+    }
+    this.rooms.delete(document)
+    room.destroy()
+  }
+
+  /** Runs work for one document after all earlier work for it: load and unload never interleave. */
+  private exclusively<T>(document: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(document) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(work)
+    this.locks.set(document, next)
+    void next.finally(() => {
+      if (this.locks.get(document) === next) this.locks.delete(document)
+    }).catch(() => {})
+    return next
+  }
+
+  private pingAll() {
+    for (const socket of this.sockets.clients as Set<LiveSocket>) {
+      if (!socket.isAlive) {
+        socket.terminate()
+        continue
+      }
+      socket.isAlive = false
+      socket.ping()
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number) {
+  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' }
+  socket.end(`HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  socket.destroy()
+}

@@ -1,0 +1,114 @@
+import { getSchema, type JSONContent } from '@tiptap/core'
+import { Node } from '@tiptap/pm/model'
+import { prosemirrorJSONToYDoc, updateYFragment, yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
+import { and, desc, eq, inArray } from 'drizzle-orm'
+import type * as Y from 'yjs'
+import { handbookExtensions } from '#app/editor/schema'
+import type { CollabServer } from '#server/collab/collab-server'
+import type { DocumentRoom } from '#server/collab/document-room'
+import { contributorsSince } from '#server/collab/persistence'
+import type { Database } from '#server/db/client'
+import { revisions, sections, users } from '#server/db/schema'
+import { documentPlainText, renderDocumentHtml } from './render'
+
+/** The field of the Yjs doc that tiptap's Collaboration extension edits. */
+export const documentField = 'default'
+export const handbookSchema = getSchema(handbookExtensions)
+
+/** Live documents are named after their section's slug: /collab/<slug>. */
+export async function initialLiveDocument(db: Database, slug: string): Promise<Y.Doc | null> {
+  const [row] = await db
+    .select({ document: revisions.document })
+    .from(sections)
+    .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
+    .where(eq(sections.slug, slug))
+  return row ? prosemirrorJSONToYDoc(handbookSchema, row.document, documentField) : null
+}
+
+export function liveDocumentJson(room: DocumentRoom): JSONContent {
+  const json = yXmlFragmentToProsemirrorJSON(room.doc.getXmlFragment(documentField)) as JSONContent
+  // Validate against the schema: whatever clients sent, a revision only holds what the schema allows.
+  return Node.fromJSON(handbookSchema, json).toJSON() as JSONContent
+}
+
+/** Replaces the live document's content with `document`, as one ordinary change every editor sees. */
+export function replaceLiveDocument(room: DocumentRoom, document: JSONContent) {
+  const node = Node.fromJSON(handbookSchema, document)
+  room.transact((doc) => updateYFragment(doc, doc.getXmlFragment(documentField), node, { mapping: new Map(), isOMark: new Map() }))
+}
+
+export type PublishInput = { slug: string; summary: string; publisherId: number }
+
+/** The live draft becomes the section's new published revision (JSON, HTML, text, authors). */
+export async function publishRevision(db: Database, collab: CollabServer, input: PublishInput) {
+  const room = await collab.open(input.slug)
+  if (!room) return null
+  await room.flush()
+  const document = liveDocumentJson(room)
+  const [section] = await db
+    .select({ id: sections.id, title: sections.title, currentRevisionId: sections.currentRevisionId, lastPublished: revisions.createdAt })
+    .from(sections)
+    .leftJoin(revisions, eq(revisions.id, sections.currentRevisionId))
+    .where(eq(sections.slug, input.slug))
+  if (!section) return null
+  const authorIds = await contributorsSince(db, input.slug, section.lastPublished ?? new Date(0))
+  const authorRows = authorIds.length > 0 ? await db.select({ name: users.name }).from(users).where(inArray(users.id, authorIds)) : []
+  return db.transaction(async (tx) => {
+    const [revision] = await tx
+      .insert(revisions)
+      .values({
+        sectionId: section.id,
+        title: section.title,
+        document,
+        html: renderDocumentHtml(document),
+        plainText: documentPlainText(document),
+        summary: input.summary,
+        authors: authorRows.map((row) => row.name).sort(),
+        createdBy: input.publisherId,
+      })
+      .returning()
+    await tx.update(sections).set({ currentRevisionId: revision.id }).where(eq(sections.id, section.id))
+    return revision
+  })
+}
+
+export async function listRevisions(db: Database, slug: string) {
+  return db
+    .select({
+      id: revisions.id,
+      summary: revisions.summary,
+      authors: revisions.authors,
+      createdAt: revisions.createdAt,
+      publisher: users.name,
+      current: eq(sections.currentRevisionId, revisions.id),
+    })
+    .from(revisions)
+    .innerJoin(sections, eq(sections.id, revisions.sectionId))
+    .leftJoin(users, eq(users.id, revisions.createdBy))
+    .where(eq(sections.slug, slug))
+    .orderBy(desc(revisions.createdAt), desc(revisions.id))
+}
+
+export async function getRevision(db: Database, slug: string, revisionId: number) {
+  const [row] = await db
+    .select({ id: revisions.id, document: revisions.document, plainText: revisions.plainText, createdAt: revisions.createdAt })
+    .from(revisions)
+    .innerJoin(sections, eq(sections.id, revisions.sectionId))
+    .where(and(eq(sections.slug, slug), eq(revisions.id, revisionId)))
+  return row ?? null
+}
+
+/** Brings an old revision back into the live draft; it is published later like any edit. */
+export async function restoreRevision(db: Database, collab: CollabServer, input: { slug: string; revisionId: number }) {
+  const revision = await getRevision(db, input.slug, input.revisionId)
+  const room = revision ? await collab.open(input.slug) : null
+  if (!revision || !room) return false
+  replaceLiveDocument(room, revision.document)
+  return true
+}
+
+/** The live draft's plain text, to compare with what is published. */
+export async function liveDraftText(collab: CollabServer, slug: string) {
+  const room = await collab.open(slug)
+  return room ? documentPlainText(liveDocumentJson(room)) : null
+}

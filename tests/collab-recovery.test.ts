@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openDatabase } from '#server/db/client'
+import { publishRevision, restoreRevision } from '#server/handbook/live-documents'
+import { connectClient, waitFor, waitForSync } from './support/collab-client'
+import { createTestDatabase } from './support/database'
+import { createUser, sessionCookieFor } from './support/factories'
+import { startTestServer } from './support/server'
+
+const cleanups: Array<() => Promise<unknown> | unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function freePort() {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as { port: number }
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+function startProcess(port: number, location: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/site-process.ts', String(port), location], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)))
+  })
+  return { child, ready }
+}
+
+const killed = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve))
+
+describe('nothing typed is lost', () => {
+  it('survives a restart: what the server received is there afterwards', async () => {
+    const database = await createTestDatabase()
+    cleanups.push(() => database.close())
+    let server = await startTestServer({ database, collab: { writeWindowMs: 50 } })
+    const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
+    const writer = connectClient(server.url, 'lobby', cookie)
+    await waitForSync(writer)
+    writer.addParagraph('Geschreven voor de herstart')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    writer.close()
+    await server.stop()
+
+    server = await startTestServer({ database })
+    cleanups.push(() => server.stop())
+    const reader = connectClient(server.url, 'lobby', cookie)
+    cleanups.push(() => reader.close())
+    await waitForSync(reader)
+    expect(reader.text()).toContain('Geschreven voor de herstart')
+  })
+
+  it('after kill -9 mid-edit, reconnecting clients send their edits again and nothing is lost', async () => {
+    const { location, cookie } = await crashTestDatabase()
+    const port = await freePort()
+    const baseUrl = `http://127.0.0.1:${port}`
+
+    let server = startProcess(port, location)
+    cleanups.push(() => server.child.kill('SIGKILL'))
+    await server.ready
+
+    const writer = connectClient(baseUrl, 'lobby', cookie)
+    cleanups.push(() => writer.close())
+    await waitForSync(writer)
+    writer.addParagraph('Eerste zin, ruim voor de crash')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    writer.addParagraph('Laatste zin, vlak voor de crash')
+    server.child.kill('SIGKILL')
+    await killed(server.child)
+    writer.addParagraph('Getypt terwijl de server weg was')
+
+    server = startProcess(port, location)
+    await server.ready
+    await waitFor(() => writer.provider.wsconnected && writer.provider.synced, 15_000, 'reconnect')
+
+    const reader = connectClient(baseUrl, 'lobby', cookie)
+    cleanups.push(() => reader.close())
+    await waitForSync(reader)
+    await waitFor(() => reader.text().includes('Getypt terwijl de server weg was'), 10_000, 'edits after reconnect')
+    expect(reader.text()).toContain('Eerste zin, ruim voor de crash')
+    expect(reader.text()).toContain('Laatste zin, vlak voor de crash')
+  })
+})
+
+/**
+ * A database the crash-test server process opens itself, with a member's session in it.
+ * PGlite allows one process per data directory, so the session is made before the server starts.
+ */
+async function crashTestDatabase() {
+  if (process.env.TEST_DB === 'postgres') {
+    const database = await createTestDatabase()
+    cleanups.push(() => database.close())
+    const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
+    return { location: database.url!, cookie }
+  }
+  const location = await mkdtemp(path.join(os.tmpdir(), 'lh-crash-'))
+  cleanups.push(() => rm(location, { recursive: true, force: true }))
+  const database = await openDatabase({ dataDir: location })
+  const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
+  await database.close()
+  return { location, cookie }
+}
+
+describe('restoring an old revision', () => {
+  it('brings it back into the live draft, and connected editors see it', async () => {
+    const server = await startTestServer({ collab: { writeWindowMs: 50 } })
+    cleanups.push(() => server.close())
+    const editor = await createUser(server.database.db, { role: 'editor' })
+    const cookie = await sessionCookieFor(server.database.db, editor.id)
+    const watcher = connectClient(server.url, 'mandaat', cookie)
+    cleanups.push(() => watcher.close())
+    await waitForSync(watcher)
+    const original = watcher.text()
+    const [first] = await (await import('#server/handbook/live-documents')).listRevisions(server.database.db, 'mandaat')
+
+    watcher.addParagraph('Een zin die later weer weg moet')
+    await waitFor(async () => ((await server.collab.open('mandaat'))!.doc.getXmlFragment('default').length > 0 && watcher.text() !== original))
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    await publishRevision(server.database.db, server.collab, { slug: 'mandaat', summary: 'Zin toegevoegd', publisherId: editor.id })
+
+    expect(await restoreRevision(server.database.db, server.collab, { slug: 'mandaat', revisionId: first.id })).toBe(true)
+    await waitFor(() => !watcher.text().includes('Een zin die later weer weg moet'), 5000, 'restore reaching the client')
+    expect(watcher.text()).toBe(original)
+  })
+})

@@ -1,0 +1,132 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { setDisabled, changeRole } from '#server/auth/accounts'
+import { documentStates, documentUpdates } from '#server/db/schema'
+import { publishRevision } from '#server/handbook/live-documents'
+import { searchHandbook } from '#server/search/search'
+import { connectClient, rawSocket, waitFor, waitForSync, type CollabClient } from './support/collab-client'
+import { createUser, sessionCookieFor } from './support/factories'
+import { startTestServer, type TestServer } from './support/server'
+
+let server: TestServer
+let memberCookie: string
+const clients: CollabClient[] = []
+beforeAll(async () => {
+  server = await startTestServer({ collab: { writeWindowMs: 50, unloadAfterMs: 300 } })
+  memberCookie = await sessionCookieFor(server.database.db, (await createUser(server.database.db, { role: 'member', name: 'Mila Lid' })).id)
+})
+afterAll(async () => {
+  clients.forEach((client) => client.close())
+  await server.close()
+})
+
+function client(document: string, cookie = memberCookie) {
+  const connected = connectClient(server.url, document, cookie)
+  clients.push(connected)
+  return connected
+}
+
+describe('live editing over the y-websocket protocol', () => {
+  it('starts a document from the section’s published text', async () => {
+    const reader = client('lobby')
+    await waitForSync(reader)
+    expect(reader.text()).toContain('Om voldoende (project)financiering binnen te halen')
+  })
+
+  it('converges when several clients edit at the same time', async () => {
+    const [a, b, c] = [client('mandaat'), client('mandaat'), client('mandaat')]
+    await Promise.all([a, b, c].map(waitForSync))
+    for (let round = 0; round < 5; round++) {
+      a.addParagraph(`A schrijft ${round}`)
+      b.addParagraph(`B schrijft ${round}`)
+      c.addParagraph(`C schrijft ${round}`)
+    }
+    await waitFor(() => [a, b, c].every((each) => each.text() === a.text() && (a.text().match(/schrijft/g)?.length ?? 0) === 15), 10_000, 'convergence')
+    expect(b.text()).toBe(a.text())
+    expect(c.text()).toBe(a.text())
+  })
+
+  it('keeps every update in Postgres and compacts it when the document leaves memory', async () => {
+    const writer = client('rol-gemeente')
+    await waitForSync(writer)
+    writer.addParagraph('Bewaard in de database')
+    await waitFor(async () => (await server.database.db.select().from(documentUpdates).where(eq(documentUpdates.document, 'rol-gemeente'))).length > 0, 5000, 'update stored')
+    writer.close()
+    await waitFor(() => !server.collab.loadedDocuments.includes('rol-gemeente'), 5000, 'unload')
+    expect(await server.database.db.select().from(documentUpdates).where(eq(documentUpdates.document, 'rol-gemeente'))).toHaveLength(0)
+    const [state] = await server.database.db.select().from(documentStates).where(eq(documentStates.document, 'rol-gemeente'))
+    expect(state.state.length).toBeGreaterThan(100)
+    const reader = client('rol-gemeente')
+    await waitForSync(reader)
+    expect(reader.text()).toContain('Bewaard in de database')
+  })
+
+  it('publishing makes the draft the public text and searchable', async () => {
+    const writer = client('sociale-kaart')
+    await waitForSync(writer)
+    writer.addParagraph('Het zeldzame woord kwartiermaker staat nu in de sociale kaart.')
+    await waitFor(() => writer.text().includes('kwartiermaker'))
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const editor = await createUser(server.database.db, { role: 'editor', name: 'Eva Redacteur' })
+    const revision = await publishRevision(server.database.db, server.collab, { slug: 'sociale-kaart', summary: 'Kwartiermaker toegevoegd', publisherId: editor.id })
+    expect(revision?.authors).toContain('Mila Lid')
+    const page = await (await fetch(server.url + '/handreiking/sociale-kaart')).text()
+    expect(page).toContain('kwartiermaker staat nu in de sociale kaart')
+    const found = await searchHandbook(server.database.db, 'kwartiermaker')
+    expect(found.results.map((result) => result.slug)).toContain('sociale-kaart')
+  })
+})
+
+describe('who may connect', () => {
+  it('refuses visitors (401), a foreign Origin (403) and unknown documents (404) before the upgrade', async () => {
+    expect(await rawSocket(server.url, 'lobby', { Origin: server.url }).refused).toBe(401)
+    expect(await rawSocket(server.url, 'lobby', { Origin: 'https://kwaadwillend.example', Cookie: memberCookie }).refused).toBe(403)
+    expect(await rawSocket(server.url, 'lobby', { Cookie: memberCookie }).refused).toBe(403)
+    expect(await rawSocket(server.url, 'bestaat-niet', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
+    expect(await rawSocket(server.url, '..%2F..%2Fetc', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
+  })
+
+  it('closes the sockets of a user who is disabled or loses the member role', async () => {
+    const admin = await createUser(server.database.db, { role: 'admin' })
+    const actor = { id: admin.id, email: admin.email, name: admin.name, role: admin.role }
+    const disabled = await createUser(server.database.db)
+    const first = rawSocket(server.url, 'lobby', { Origin: server.url, Cookie: await sessionCookieFor(server.database.db, disabled.id) })
+    await first.opened
+    await setDisabled(server.database.db, { actor, userId: disabled.id, disabled: true })
+    expect(await first.closed).toBe(4403)
+
+    const demoted = await createUser(server.database.db, { role: 'editor' })
+    const second = rawSocket(server.url, 'lobby', { Origin: server.url, Cookie: await sessionCookieFor(server.database.db, demoted.id) })
+    await second.opened
+    await changeRole(server.database.db, { actor, userId: demoted.id, role: 'member' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(second.socket.readyState).toBe(second.socket.OPEN)
+  })
+})
+
+describe('robustness', () => {
+  it('closes a socket that sends garbage; the document and other clients go on', async () => {
+    const healthy = client('financiering')
+    await waitForSync(healthy)
+    for (const garbage of [Buffer.from([0, 2, 200, 1, 2, 3]), Buffer.from([9, 9, 9]), Buffer.from([0, 0, 5, 1, 2]), Buffer.from('tekst')]) {
+      const bad = rawSocket(server.url, 'financiering', { Origin: server.url, Cookie: memberCookie })
+      await bad.opened
+      bad.socket.send(garbage, { binary: typeof garbage !== 'string' })
+      expect(await bad.closed).toBe(1007)
+    }
+    const other = client('financiering')
+    await waitForSync(other)
+    healthy.addParagraph('Nog steeds in orde')
+    await waitFor(() => other.text().includes('Nog steeds in orde'))
+  })
+
+  it('closes a socket that sends more than 2 MB at once', async () => {
+    const big = rawSocket(server.url, 'financiering', { Origin: server.url, Cookie: memberCookie })
+    await big.opened
+    const before = process.memoryUsage().rss
+    big.socket.send(Buffer.alloc(2 * 1024 * 1024 + 1))
+    expect(await big.closed).toBe(1009)
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024)
+    expect((await fetch(server.url + '/healthz')).status).toBe(200)
+  })
+})
