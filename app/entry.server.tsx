@@ -1,37 +1,58 @@
 import { createHash } from 'node:crypto'
+import { PassThrough } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
-import { renderToString } from 'react-dom/server'
+import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '#app/utils/nonce'
 
+const renderTimeoutMs = 10_000
+
 /**
- * Pages are rendered whole (no streaming: nothing here is deferred), which lets
- * every page carry an ETag and answer a matching If-None-Match with 304.
+ * Pages are rendered completely before they are sent (nothing here is slow
+ * enough to stream), which lets every page carry an ETag and answer a matching
+ * If-None-Match with 304.
  */
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   status: number,
   headers: Headers,
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const html =
-    '<!DOCTYPE html>' +
-    renderToString(
-      <NonceContext.Provider value={loadContext.cspNonce}>
-        <RemixServer context={remixContext} url={request.url} nonce={loadContext.cspNonce} />
-      </NonceContext.Provider>,
-    )
+  const nonce = loadContext.cspNonce
+  const html = await renderCompletely(
+    <NonceContext.Provider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} nonce={nonce} abortDelay={renderTimeoutMs} />
+    </NonceContext.Provider>,
+    nonce,
+  )
   headers.set('Content-Type', 'text/html; charset=utf-8')
   // A signed-in reader's page shows their name and tools: never for a shared cache.
   if (loadContext.authentication) headers.set('Cache-Control', 'private, no-cache')
   if (status === 200 && request.method === 'GET') {
     // The nonce differs per response; the ETag is over the page without it.
-    const etag = `W/"${createHash('sha256').update(html.replaceAll(loadContext.cspNonce ?? '\0', '')).digest('base64url').slice(0, 27)}"`
+    const etag = `W/"${createHash('sha256').update(nonce ? html.replaceAll(nonce, '') : html).digest('base64url').slice(0, 27)}"`
     headers.set('ETag', etag)
     if (request.headers.get('If-None-Match') === etag) return new Response(null, { status: 304, headers })
   }
   return new Response(html, { status, headers })
+}
+
+/** Renders the whole document, Suspense boundaries (Remix's streamed data) included. */
+function renderCompletely(element: JSX.Element, nonce: string | undefined) {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const sink = new PassThrough()
+    sink.on('data', (chunk: Buffer) => chunks.push(chunk))
+    sink.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    sink.on('error', reject)
+    const { pipe, abort } = renderToPipeableStream(element, {
+      nonce,
+      onAllReady: () => pipe(sink),
+      onShellError: reject,
+    })
+    setTimeout(abort, renderTimeoutMs + 1000).unref()
+  })
 }
 
 export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {

@@ -11,6 +11,7 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL moet met postgres:// beginnen')
     .optional(),
   DATA_DIR: z.string().default('./data'),
+  CONTENT_DIR: z.string().default('./content'),
   PUBLIC_URL: z.string().url().optional(),
   TRUST_PROXY: z.string().default('loopback'),
   SMTP_URL: z.string().optional(),
@@ -31,6 +32,6 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
   return {
     ...parsed.data,
     DATA_DIR: path.resolve(parsed.data.DATA_DIR),
-    contentDir: path.resolve('content'),
+    contentDir: path.resolve(parsed.data.CONTENT_DIR),
   }
 }

@@ -121,8 +121,8 @@ describe('password reset', () => {
     const oldCookie = await sessionCookieFor(db(), user.id)
     const known = await postForm(server.url, '/wachtwoord-vergeten', { email: user.email })
     const unknown = await postForm(server.url, '/wachtwoord-vergeten', { email: 'niemand@voorbeeld.nl' })
-    const strip = (html: string) => html.replace(/<strong>[^<]*<\/strong>/g, '')
-    expect(strip(await known.text())).toBe(strip(await unknown.text()))
+    const strip = (html: string, email: string) => html.replaceAll(email, '').replace(/nonce="[^"]*"/g, '')
+    expect(strip(await known.text(), user.email)).toBe(strip(await unknown.text(), 'niemand@voorbeeld.nl'))
     expect(await lastMailTo('niemand@voorbeeld.nl')).toBeUndefined()
     const link = linkIn((await lastMailTo(user.email)).text, 'wachtwoord-herstellen')
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '#server/db/client'
 import { publishRevision, restoreRevision } from '#server/handbook/live-documents'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
-import { createTestDatabase } from './support/database'
+import { createImportedDatabase, createTestDatabase } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { startTestServer } from './support/server'
 
@@ -40,7 +40,7 @@ const killed = (child: ChildProcess) => new Promise((resolve) => child.once('exi
 
 describe('nothing typed is lost', () => {
   it('survives a restart: what the server received is there afterwards', async () => {
-    const database = await createTestDatabase()
+    const database = await createImportedDatabase()
     cleanups.push(() => database.close())
     let server = await startTestServer({ database, collab: { writeWindowMs: 50 } })
     const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)

@@ -10,7 +10,10 @@ import { roleLabels } from './permissions'
 import { createSession, deleteUserSessions, type SessionUser } from './sessions'
 import { accountEvents } from './events'
 
-export const loginLimit: Limit = { max: 5, windowMs: 15 * 60 * 1000 }
+// Five wrong passwords lock an account for a while; a whole office behind one
+// address (shared IP) gets more room before its address is throttled.
+export const accountLoginLimit: Limit = { max: 5, windowMs: 15 * 60 * 1000 }
+export const clientLoginLimit: Limit = { max: 20, windowMs: 15 * 60 * 1000 }
 
 export function normaliseEmail(email: string) {
   return email.trim().toLowerCase()
@@ -28,20 +31,23 @@ export type LoginResult =
 
 /**
  * Email + password → a new session. Failures are counted per client (hashed IP)
- * and per account; five of either in 15 minutes blocks further tries for a while.
+ * and per account; past either limit, further tries are refused for 15 minutes.
  */
 export async function logIn(db: Database, input: { email: string; password: string; clientKey: string; userAgent: string }): Promise<LoginResult> {
   const email = normaliseEmail(input.email)
-  const keys = [`login:client:${input.clientKey}`, `login:account:${email}`]
-  for (const key of keys) if (await isLimited(db, key, loginLimit)) return { outcome: 'throttled' }
+  const limits = [
+    { key: `login:client:${input.clientKey}`, limit: clientLoginLimit },
+    { key: `login:account:${email}`, limit: accountLoginLimit },
+  ]
+  for (const { key, limit } of limits) if (await isLimited(db, key, limit)) return { outcome: 'throttled' }
 
   const user = await findUserByEmail(db, email)
   const valid = user?.passwordHash && !user.disabledAt ? await verifyPassword(user.passwordHash, input.password) : (await spendPasswordCheckTime(input.password), false)
   if (!user || !valid) {
-    for (const key of keys) await recordHit(db, key, loginLimit)
+    for (const { key, limit } of limits) await recordHit(db, key, limit)
     return { outcome: 'invalid' }
   }
-  await clearHits(db, keys[1])
+  await clearHits(db, limits[1].key)
   const { token } = await createSession(db, user.id, input.userAgent)
   return { outcome: 'ok', token, user: { id: user.id, email: user.email, name: user.name, role: user.role } }
 }

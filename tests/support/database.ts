@@ -4,7 +4,7 @@ import postgres from 'postgres'
 import { openDatabase, type DatabaseHandle } from '#server/db/client'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 
-export const contentDir = path.resolve('content')
+export const contentDir = path.resolve(process.env.CONTENT_DIR ?? 'content')
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or — in the

@@ -3,12 +3,13 @@
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase } from '#server/db/client'
+import { readConfig } from '#server/config'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 import { createSite } from '#server/site'
 
 const [port, location] = process.argv.slice(2)
 const database = await openDatabase(location.startsWith('postgres') ? { url: location, dataDir: '' } : { dataDir: location })
-await importContentIfEmpty(database.db, path.resolve('content'))
+await importContentIfEmpty(database.db, readConfig().contentDir)
 const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
 const site = await createSite({ database, remix: { build }, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
 site.server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'))
