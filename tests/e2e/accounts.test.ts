@@ -62,7 +62,7 @@ describe.skipIf(!hasChromium)('an invited network member in a browser', () => {
     await tab.getByLabel('Herhaal het wachtwoord').fill('fietsen langs de dijk')
     await tab.getByRole('button', { name: 'Account aanmaken' }).click()
     await tab.waitForURL('**/account?welkom=1')
-    expect(await tab.getByText('Welkom, Marieke de Vries!').count()).toBe(1)
+    await tab.getByText('Welkom, Marieke de Vries!').waitFor()
     expect(await seriousAccessibilityViolations(tab)).toEqual([])
 
     await tab.getByRole('button', { name: 'Uitloggen' }).first().click()

@@ -1,0 +1,65 @@
+import type { Browser, BrowserContext } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sessionCookieName } from '#server/auth/cookies'
+import { createSession } from '#server/auth/sessions'
+import type { Role } from '#server/db/schema'
+import { createUser } from '../support/factories'
+import { startTestServer, type TestServer } from '../support/server'
+import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+
+describe.skipIf(!hasChromium)('two network members editing one section in browsers', () => {
+  let server: TestServer
+  let browser: Browser
+  beforeAll(async () => {
+    server = await startTestServer()
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  async function signedIn(name: string, role: Role): Promise<BrowserContext> {
+    const user = await createUser(server.database.db, { name, role })
+    const { token } = await createSession(server.database.db, user.id)
+    const context = await browser.newContext()
+    await context.addCookies([{ name: sessionCookieName, value: token, url: server.url }])
+    return context
+  }
+
+  it('each sees the other’s text and caret, and the editor publishes it', async () => {
+    const anna = await (await signedIn('Anna Akkermans', 'editor')).newPage()
+    const bram = await (await signedIn('Bram Bos', 'member')).newPage()
+    for (const page of [anna, bram]) {
+      await page.goto(server.url + '/handreiking/lobby/bewerken')
+      await page.getByRole('status').filter({ hasText: 'Verbonden' }).waitFor()
+    }
+    expect(await seriousAccessibilityViolations(anna)).toEqual([])
+
+    await anna.locator('.ProseMirror').click()
+    await anna.keyboard.press('Control+End')
+    await anna.keyboard.press('Enter')
+    await anna.keyboard.type('Anna schrijft hier een nieuwe zin.')
+    await bram.locator('.ProseMirror', { hasText: 'Anna schrijft hier een nieuwe zin.' }).waitFor()
+    await bram.locator('.collaboration-carets__label', { hasText: 'Anna Akkermans' }).waitFor()
+
+    await bram.locator('.ProseMirror').click()
+    await bram.keyboard.press('Control+Home')
+    await bram.keyboard.type('Bram begint: ')
+    await anna.locator('.ProseMirror', { hasText: 'Bram begint:' }).waitFor()
+    await anna.locator('.collaboration-carets__label', { hasText: 'Bram Bos' }).waitFor()
+    expect(await anna.getByRole('list', { name: 'Nu aan het bewerken' }).textContent()).toContain('Bram Bos')
+
+    // The toolbar is one tab stop with arrow-key navigation and says which style is on.
+    await anna.getByRole('button', { name: 'Vet' }).focus()
+    await anna.keyboard.press('ArrowRight')
+    expect(await anna.evaluate(() => document.activeElement?.textContent)).toBe('Cursief')
+
+    await anna.getByLabel('Wat is er veranderd?').fill('Zinnen van Anna en Bram')
+    await anna.getByRole('button', { name: 'Publiceren' }).click()
+    await anna.waitForURL(/\/handreiking\/lobby\?gepubliceerd=/)
+    const published = await (await fetch(server.url + '/handreiking/lobby')).text()
+    expect(published).toContain('Anna schrijft hier een nieuwe zin.')
+    expect(published).toContain('Bram begint:')
+  })
+})
