@@ -7,17 +7,24 @@ import { site } from '#app/site'
 import { useNonce } from '#app/utils/nonce'
 import stylesheet from '#app/styles.css?url'
 import { can } from '#server/auth/permissions'
+import { waitingCount } from '#server/contributions/moderation'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 
-export function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.authentication?.user ?? null
   if (!user) return { user: null }
+  const canModerate = can(user, 'contribution:moderate')
   return {
-    user: { name: user.name || user.email, canInvite: can(user, 'user:invite'), canManageUsers: can(user, 'user:manage') },
+    user: {
+      name: user.name || user.email,
+      canInvite: can(user, 'user:invite'),
+      canManageUsers: can(user, 'user:manage'),
+      waiting: canModerate ? await waitingCount(context.db) : null,
+    },
   }
 }
 
@@ -61,6 +68,17 @@ export function Layout({ children }: { children: ReactNode }) {
               <ul>
                 {user ? (
                   <>
+                    {user.waiting !== null ? (
+                      <li>
+                        <NavLink to="/beheer/moderatie">
+                          Moderatie
+                          <span className="badge">
+                            {user.waiting}
+                            <span className="visually-hidden"> wachtend</span>
+                          </span>
+                        </NavLink>
+                      </li>
+                    ) : null}
                     {user.canManageUsers ? (
                       <li>
                         <NavLink to="/beheer/gebruikers">Gebruikers</NavLink>

@@ -24,3 +24,9 @@ const dateTimeFormat = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'medium', t
 export function formatDateTime(value: string | Date) {
   return dateTimeFormat.format(new Date(value))
 }
+
+/** Contributions are published under this licence; visitors consent to it when they send one. */
+export const contributionLicence = {
+  name: 'Creative Commons Naamsvermelding-GelijkDelen 4.0 (CC BY-SA 4.0)',
+  url: 'https://creativecommons.org/licenses/by-sa/4.0/deed.nl',
+}

@@ -8,6 +8,7 @@ import type { ViteDevServer } from 'vite'
 import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
+import type { FileStorage } from '#server/files/storage'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -18,6 +19,9 @@ declare module '@remix-run/node' {
     db: Database
     /** Live documents, for publishing, restoring and applying suggestions. */
     collab: CollabServer
+    storage: FileStorage
+    /** Where uploads are streamed before their type is checked. */
+    uploadTempDir: string
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
@@ -30,6 +34,8 @@ declare module '@remix-run/node' {
 type AppOptions = {
   database: DatabaseHandle
   collab: CollabServer
+  storage: FileStorage
+  uploadTempDir: string
   publicUrl?: string
   trustProxy?: string
   /** The production build, or a Vite dev server that builds on request. */
@@ -39,7 +45,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, storage, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -68,7 +74,7 @@ export async function createApp({ database, collab, remix, publicUrl, trustProxy
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.use(requireSameOrigin, authenticate(database.db))
+  app.use(limitRequestSize, requireSameOrigin, authenticate(database.db))
   app.all(
     '*',
     createRequestHandler({
@@ -76,6 +82,8 @@ export async function createApp({ database, collab, remix, publicUrl, trustProxy
       getLoadContext: (request, response) => ({
         db: database.db,
         collab,
+        storage,
+        uploadTempDir,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,
@@ -84,6 +92,20 @@ export async function createApp({ database, collab, remix, publicUrl, trustProxy
     }),
   )
   return app
+}
+
+// Forms are small; only multipart uploads (up to 5 files of 20 MB) may be large.
+const maxFormBytes = 256 * 1024
+const maxUploadBytes = 5 * 20 * 1024 * 1024 + 1024 * 1024
+
+function limitRequestSize(request: express.Request, response: express.Response, next: express.NextFunction) {
+  const multipart = request.is('multipart/form-data')
+  const limit = multipart ? maxUploadBytes : maxFormBytes
+  if (Number(request.get('Content-Length') ?? 0) > limit) {
+    response.status(413).type('text/plain; charset=utf-8').send(multipart ? 'De bestanden zijn samen te groot (hoogstens 5 bestanden van 20 MB).' : 'Dit formulier is te groot.')
+    return
+  }
+  next()
 }
 
 function requestLogging(request: express.Request, response: express.Response, next: express.NextFunction) {

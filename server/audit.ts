@@ -8,6 +8,7 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.created_by_cli'
+  | `${'contribution' | 'example'}.${'approved' | 'rejected' | 'spam' | 'unpublished'}`
 
 export async function recordAudit(
   db: Database,

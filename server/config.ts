@@ -16,11 +16,17 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
 export type Config = z.infer<typeof environmentSchema> & {
   contentDir: string
+  s3?: { bucket: string; region: string; endpoint?: string; accessKeyId: string; secretAccessKey: string }
 }
 
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -33,5 +39,20 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ...parsed.data,
     DATA_DIR: path.resolve(parsed.data.DATA_DIR),
     contentDir: path.resolve(parsed.data.CONTENT_DIR),
+    s3: s3Settings(parsed.data),
+  }
+}
+
+function s3Settings(environment: z.infer<typeof environmentSchema>): Config['s3'] {
+  if (!environment.S3_BUCKET) return undefined
+  if (!environment.S3_ACCESS_KEY_ID || !environment.S3_SECRET_ACCESS_KEY) {
+    throw new Error('Invalid configuration:\nS3_BUCKET needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY')
+  }
+  return {
+    bucket: environment.S3_BUCKET,
+    region: environment.S3_REGION,
+    endpoint: environment.S3_ENDPOINT,
+    accessKeyId: environment.S3_ACCESS_KEY_ID,
+    secretAccessKey: environment.S3_SECRET_ACCESS_KEY,
   }
 }

@@ -5,7 +5,10 @@ import { createApp } from '#server/app'
 import { accountEvents } from '#server/auth/events'
 import { CollabServer } from '#server/collab/collab-server'
 import { collabAuthorization } from '#server/collab/upgrade-auth'
+import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
+import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
+import { logger } from '#server/logger'
 import { initialLiveDocument } from '#server/handbook/live-documents'
 
 export type SiteOptions = {
@@ -13,6 +16,9 @@ export type SiteOptions = {
   remix: { build: ServerBuild } | { vite: ViteDevServer }
   publicUrl?: string
   trustProxy?: string
+  /** Uploads live here (or in S3 when configured). */
+  dataDir: string
+  s3?: StorageConfig['s3']
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number }>
 }
 
@@ -30,7 +36,12 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     ...collabAuthorization(database.db),
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
-  const app = await createApp({ ...options, collab })
+  const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
+  const app = await createApp({ ...options, collab, storage, uploadTempDir: uploadTempDir(options.dataDir) })
+  const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
+  void purge()
+  const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
+  purgeTimer.unref()
   const server = createServer(app)
   collab.attach(server)
   const onAccessChanged = (userId: number) => void collab.recheckUser(userId)
@@ -39,6 +50,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     server,
     collab,
     close: async () => {
+      clearInterval(purgeTimer)
       accountEvents.off('access-changed', onAccessChanged)
       server.closeAllConnections()
       const closed = new Promise((resolve) => server.close(resolve))

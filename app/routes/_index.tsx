@@ -4,6 +4,7 @@ import { ExampleCard } from '#app/components/example-card'
 import { SearchForm } from '#app/components/search-form'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { publicPageHeaders, site } from '#app/site'
+import { recentApproved } from '#server/contributions/contributions'
 import { listExamples } from '#server/examples/examples'
 import { getPage, getTableOfContents } from '#server/handbook/sections'
 
@@ -15,16 +16,17 @@ export const meta: MetaFunction = () => [
 export const headers = () => publicPageHeaders
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [tableOfContents, introduction, examples] = await Promise.all([
+  const [tableOfContents, introduction, examples, tips] = await Promise.all([
     getTableOfContents(context.db),
     getPage(context.db, 'omslag'),
     listExamples(context.db),
+    recentApproved(context.db, 5),
   ])
-  return { tableOfContents, introductionHtml: introduction?.html ?? '', examples }
+  return { tableOfContents, introductionHtml: introduction?.html ?? '', examples, tips }
 }
 
 export default function Home() {
-  const { tableOfContents, introductionHtml, examples } = useLoaderData<typeof loader>()
+  const { tableOfContents, introductionHtml, examples, tips } = useLoaderData<typeof loader>()
   return (
     <div className="page home">
       <section className="hero" aria-labelledby="titel">
@@ -54,6 +56,24 @@ export default function Home() {
           <section aria-labelledby="zoeken">
             <h2 id="zoeken">Zoeken</h2>
             <SearchForm />
+          </section>
+          <section aria-labelledby="tips">
+            <h2 id="tips">Tips uit de praktijk</h2>
+            {tips.length > 0 ? (
+              <ul className="tips">
+                {tips.map((tip) => (
+                  <li key={tip.id}>
+                    <p className="tips__kind">{tip.kind === 'lesson' ? 'Lesson learned' : 'Tip'}</p>
+                    <p className="tips__body">{tip.body}</p>
+                    <p className="muted">
+                      {tip.signedBy ? `${tip.signedBy} · ` : ''}bij <Link to={`/handreiking/${tip.sectionSlug}`}>{tip.sectionTitle}</Link>
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>Nog geen tips. Onder elke paragraaf kunt u uw ervaring delen.</p>
+            )}
           </section>
           <section aria-labelledby="voorbeelden">
             <h2 id="voorbeelden">Goede voorbeelden</h2>

@@ -3,6 +3,7 @@ import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
+import { approvedForSection } from '#server/contributions/contributions'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
@@ -19,11 +20,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  return { ...reading, section, canEdit, draftDiffers }
+  const tips = await approvedForSection(context.db, section.slug)
+  return { ...reading, section, canEdit, draftDiffers, tips }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-layout">
@@ -64,6 +66,31 @@ export default function SectionPage() {
           Laatst gewijzigd op <time dateTime={new Date(section.updatedAt).toISOString()}>{formatDate(section.updatedAt)}</time> ·{' '}
           <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
         </p>
+        <section aria-labelledby="uit-de-praktijk" className="practice">
+          <h2 id="uit-de-praktijk">Uit de praktijk</h2>
+          {tips.length > 0 ? (
+            <ul className="tips">
+              {tips.map((tip) => (
+                <li key={tip.id}>
+                  <p className="tips__kind">{tip.kind === 'lesson' ? 'Lesson learned' : 'Tip'}</p>
+                  <p className="tips__body">{tip.body}</p>
+                  <p className="muted">
+                    {tip.signedBy ? `${tip.signedBy}, ` : ''}
+                    {formatDate(tip.createdAt)}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>Er zijn nog geen tips bij deze paragraaf. Deel als eerste uw ervaring.</p>
+          )}
+          <p className="practice__actions">
+            <Link to={`/bijdragen/nieuw?sectie=${section.slug}`} className="button button--secondary">
+              Deel een tip of lesson learned
+            </Link>
+            <Link to={`/bijdragen/nieuw?sectie=${section.slug}&soort=suggestie`}>Stel een tekstwijziging voor</Link>
+          </p>
+        </section>
         <nav aria-label="Vorige en volgende" className="pager">
           {previous ? (
             <Link to={`/handreiking/${previous.slug}`} rel="prev" className="pager__previous">

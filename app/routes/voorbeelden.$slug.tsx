@@ -1,7 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { publicPageHeaders, site } from '#app/site'
+import { requirePermission } from '#server/auth/guards'
+import { can } from '#server/auth/permissions'
+import { unpublishExample } from '#server/contributions/moderation'
 import { getExample } from '#server/examples/examples'
+import { listAttachments } from '#server/examples/submissions'
 import { themesFrom } from '#server/examples/themes'
 import { getTableOfContents } from '#server/handbook/sections'
 
@@ -15,13 +19,22 @@ export const headers = () => publicPageHeaders
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const [example, tableOfContents] = await Promise.all([getExample(context.db, params.slug ?? ''), getTableOfContents(context.db)])
   if (!example) throw new Response('Niet gevonden', { status: 404 })
-  const { story, searchVector, ...shown } = example
+  const { story, searchVector, submitterEmail, clientHash, removalTokenId, removalSecretHash, ...shown } = example
   const themes = themesFrom(tableOfContents).filter((theme) => example.themes.includes(theme.key))
-  return { example: shown, themes }
+  const files = await listAttachments(context.db, example.id)
+  return { example: shown, themes, files, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const editor = requirePermission(context, request, 'contribution:moderate')
+  const example = await getExample(context.db, params.slug ?? '')
+  if (!example) throw new Response('Niet gevonden', { status: 404 })
+  await unpublishExample(context.db, editor, example.id)
+  throw redirect('/voorbeelden')
 }
 
 export default function ExamplePage() {
-  const { example, themes } = useLoaderData<typeof loader>()
+  const { example, themes, files, canUnpublish } = useLoaderData<typeof loader>()
   const facts: Array<[string, string]> = [
     ['Plaats', example.place],
     ['Regio', example.region],
@@ -86,7 +99,40 @@ export default function ExamplePage() {
           </ul>
         </>
       ) : null}
+      {files.length > 0 ? (
+        <>
+          <h2>Bestanden</h2>
+          <ul className="files">
+            {files.map((file) => (
+              <li key={file.id}>
+                <a href={`/voorbeelden/${example.slug}/bestanden/${file.id}`} download>
+                  {file.fileName}
+                </a>{' '}
+                <span className="muted">
+                  ({formatBytes(file.byteSize)}, {file.downloads === 1 ? '1 keer' : `${file.downloads} keer`} gedownload)
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {example.contact ? (
+        <p>
+          <strong>Contact:</strong> {example.contact}
+        </p>
+      ) : null}
       {example.source ? <p className="muted">Bron: {example.source}</p> : null}
+      {canUnpublish ? (
+        <Form method="post">
+          <button type="submit" className="button--secondary">
+            Offline halen
+          </button>
+        </Form>
+      ) : null}
     </div>
   )
+}
+
+function formatBytes(bytes: number) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`
 }

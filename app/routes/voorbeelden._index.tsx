@@ -32,6 +32,11 @@ export default function ExamplesPage() {
         Lokale netwerken van vrijwilligersorganisaties vertellen hoe zij samenwerken: hoe ze begonnen, wat werkt en wat
         ze anderen aanraden.
       </p>
+      <p>
+        <Link to="/voorbeelden/nieuw" className="button button--secondary">
+          Deel uw eigen goede voorbeeld
+        </Link>
+      </p>
       <Form method="get" className="filters" aria-label="Voorbeelden filteren">
         <div className="field">
           <label htmlFor="thema">Thema</label>

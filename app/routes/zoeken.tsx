@@ -39,15 +39,15 @@ export default function SearchPage() {
             </p>
           ) : (
             <ol className="search-results">
-              {results.map((result) => (
-                <li key={`${result.kind}-${result.slug}`}>
+              {results.map((result, index) => (
+                <li key={`${result.kind}-${result.slug}-${index}`}>
                   <h2>
-                    <Link to={result.kind === 'section' ? `/handreiking/${result.slug}` : `/voorbeelden/${result.slug}`}>
-                      {result.number ? `${result.number} ` : ''}
+                    <Link to={result.kind === 'example' ? `/voorbeelden/${result.slug}` : `/handreiking/${result.slug}${result.kind === 'tip' ? '#uit-de-praktijk' : ''}`}>
+                      {result.number && result.kind === 'section' ? `${result.number} ` : ''}
                       {result.title}
                     </Link>
                   </h2>
-                  <p className="search-results__kind">{result.kind === 'section' ? 'Handreiking' : 'Goed voorbeeld'}</p>
+                  <p className="search-results__kind">{{ section: 'Handreiking', example: 'Goed voorbeeld', tip: 'Tip of lesson learned' }[result.kind]}</p>
                   <p dangerouslySetInnerHTML={{ __html: result.snippetHtml }} />
                 </li>
               ))}

@@ -19,6 +19,13 @@ const tsvector = customType<{ data: string }>({
   dataType: () => 'tsvector',
 })
 
+// Yjs and hash bytes; drizzle has no stable bytea column.
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => Buffer.from(value),
+  fromDriver: (value) => new Uint8Array(value),
+})
+
 // 'nl' is the text search configuration made in migrations/0000: dutch + unaccent.
 function searchVector(weighted: SQL) {
   return tsvector('search_vector').generatedAlwaysAs(weighted)
@@ -90,7 +97,15 @@ export const examples = pgTable(
     story: jsonb('story').$type<JSONContent>().notNull(),
     storyHtml: text('story_html').notNull(),
     storyText: text('story_text').notNull(),
-    status: text('status', { enum: ['published', 'pending', 'hidden'] }).notNull().default('published'),
+    status: text('status', { enum: ['published', 'pending', 'rejected', 'spam', 'hidden'] }).notNull().default('published'),
+    /** Submitted examples: who to contact (shown) and who submitted (never shown). */
+    contact: text('contact').notNull().default(''),
+    submitterEmail: text('submitter_email'),
+    decisionReason: text('decision_reason').notNull().default(''),
+    clientHash: text('client_hash'),
+    removalTokenId: text('removal_token_id'),
+    removalSecretHash: bytea('removal_secret_hash'),
+    createdBy: integer('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     searchVector: searchVector(
@@ -103,13 +118,6 @@ export const examples = pgTable(
     index('examples_themes_idx').using('gin', table.themes),
   ],
 )
-
-// Yjs and hash bytes; drizzle has no stable bytea column.
-export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-  dataType: () => 'bytea',
-  toDriver: (value) => Buffer.from(value),
-  fromDriver: (value) => new Uint8Array(value),
-})
 
 export const roles = ['member', 'editor', 'admin'] as const
 export type Role = (typeof roles)[number]
@@ -243,4 +251,65 @@ export const documentContributors = pgTable(
     lastEditAt: timestamp('last_edit_at', { withTimezone: true }).notNull(),
   },
   (table) => [uniqueIndex('document_contributors_unique').on(table.document, table.userId)],
+)
+
+export const contributionKinds = ['tip', 'lesson', 'suggestion'] as const
+export type ContributionKind = (typeof contributionKinds)[number]
+export const moderationStatuses = ['pending', 'approved', 'rejected', 'spam'] as const
+export type ModerationStatus = (typeof moderationStatuses)[number]
+
+/** Tips, lessons learned and suggested text changes from visitors, moderated by editors. */
+export const contributions = pgTable(
+  'contributions',
+  {
+    id: serial('id').primaryKey(),
+    kind: text('kind', { enum: contributionKinds }).notNull(),
+    sectionId: integer('section_id')
+      .notNull()
+      .references(() => sections.id),
+    /** The tip or lesson; for a suggestion, the proposed new text. */
+    body: text('body').notNull(),
+    /** Suggestions only: the passage as it was when the visitor proposed the change. */
+    originalText: text('original_text'),
+    reason: text('reason').notNull().default(''),
+    name: text('name').notNull().default(''),
+    organisation: text('organisation').notNull().default(''),
+    showName: integer('show_name').notNull().default(0),
+    /** Only to tell the submitter the outcome; never shown. */
+    email: text('email'),
+    status: text('status', { enum: moderationStatuses }).notNull().default('pending'),
+    decisionReason: text('decision_reason').notNull().default(''),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** Keyed hash of the submitter's IP, for abuse handling; cleared after 30 days. */
+    clientHash: text('client_hash'),
+    removalTokenId: text('removal_token_id'),
+    removalSecretHash: bytea('removal_secret_hash'),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    searchVector: searchVector(sql`to_tsvector('nl'::regconfig, body)`),
+  },
+  (table) => [
+    index('contributions_status_idx').on(table.status, table.createdAt),
+    index('contributions_section_idx').on(table.sectionId, table.status),
+    index('contributions_search_idx').using('gin', table.searchVector),
+  ],
+)
+
+/** Files that belong to an example; the bytes live in storage (folder or S3 bucket). */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: serial('id').primaryKey(),
+    exampleId: integer('example_id')
+      .notNull()
+      .references(() => examples.id, { onDelete: 'cascade' }),
+    storageKey: text('storage_key').notNull(),
+    fileName: text('file_name').notNull(),
+    mediaType: text('media_type').notNull(),
+    byteSize: integer('byte_size').notNull(),
+    downloads: integer('downloads').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('attachments_example_idx').on(table.exampleId)],
 )

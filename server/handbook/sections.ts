@@ -72,3 +72,13 @@ function ancestorsOf(entries: TocEntry[], id: number): TocEntry[] | null {
   }
   return null
 }
+
+/** The published document of a section, for picking a paragraph to change. */
+export async function getPublishedDocument(db: Database, slug: string) {
+  const [row] = await db
+    .select({ slug: sections.slug, number: sections.number, title: revisions.title, document: revisions.document })
+    .from(sections)
+    .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
+    .where(and(eq(sections.slug, slug), eq(sections.kind, 'section')))
+  return row ?? null
+}

@@ -1,6 +1,6 @@
 import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
-import { examples, revisions, sections } from '#server/db/schema'
+import { contributions, examples, revisions, sections } from '#server/db/schema'
 
 export const maxQueryLength = 200
 const maxResults = 50
@@ -9,7 +9,7 @@ const highlightStop = '\u0003'
 const headlineOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "`
 
 export type SearchResult = {
-  kind: 'section' | 'example'
+  kind: 'section' | 'example' | 'tip'
   slug: string
   title: string
   number: string
@@ -82,9 +82,28 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
     .orderBy(desc(exampleMatch.rank))
     .limit(maxResults)
 
+  // Approved tips and lessons are found too; they lead to their section.
+  const tipMatch = match(sql`${contributions.searchVector}`, sql`${contributions.body}`)
+  const tipRows = await db
+    .select({
+      slug: sections.slug,
+      title: sql<string>`'Uit de praktijk: ' || ${sections.title}`,
+      number: sections.number,
+      text: contributions.body,
+      rank: sql<number>`(${tipMatch.rank}) * 0.8`,
+      fullText: tipMatch.fullText,
+      headline: sql<string>`ts_headline('nl', ${contributions.body}, ${tsQuery}, ${headlineOptions})`,
+    })
+    .from(contributions)
+    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .where(and(eq(contributions.status, 'approved'), sql`${contributions.kind} <> 'suggestion'`, tipMatch.condition))
+    .orderBy(desc(tipMatch.rank))
+    .limit(maxResults)
+
   const results = [
     ...sectionRows.map((row) => toResult('section', row, words)),
     ...exampleRows.map((row) => toResult('example', row, words)),
+    ...tipRows.map((row) => toResult('tip', row, words)),
   ].sort((a, b) => b.rank - a.rank)
   return { query, truncated, results: results.slice(0, maxResults) }
 }

@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import type { CollabServer } from '#server/collab/collab-server'
@@ -6,17 +8,19 @@ import type { DatabaseHandle } from '#server/db/client'
 import { createSite, type SiteOptions } from '#server/site'
 import { createImportedDatabase } from './database'
 
-export type TestServer = { url: string; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
+export type TestServer = { url: string; dataDir: string; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
 export async function startTestServer(options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; port?: number } = {}): Promise<TestServer> {
   const database = options.database ?? (await createImportedDatabase())
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-  const site = await createSite({ database, remix: { build }, collab: { unloadAfterMs: 500, ...options.collab } })
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
+  const site = await createSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab } })
   await new Promise<void>((resolve) => site.server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = site.server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    dataDir,
     database,
     collab: site.collab,
     /** Stops the site but keeps the database, as a restart would. */
@@ -24,6 +28,7 @@ export async function startTestServer(options: { database?: DatabaseHandle; coll
     close: async () => {
       await site.close()
       await database.close()
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,0 +1,151 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { FormError } from '#app/components/form-field'
+import { ConsentField, SpamGuardFields, SubmitterFields, TextArea } from '#app/components/submission-fields'
+import { TipForm } from '#app/components/tip-form'
+import { sectionLabel, site } from '#app/site'
+import { formFailure, parseForm, rejected } from '#app/utils/forms'
+import { longText, submitterShape } from '#app/utils/submission-schema'
+import { submitContribution } from '#server/contributions/contributions'
+import { formStartedToken, guardSubmission } from '#server/contributions/form-guard'
+import { paragraphsOf } from '#server/contributions/suggestions'
+import { getPublishedDocument } from '#server/handbook/sections'
+
+export const meta: MetaFunction = () => [{ title: `Bijdragen — ${site.title}` }, { name: 'robots', content: 'noindex' }]
+
+const kinds = { tip: 'tip', les: 'lesson', suggestie: 'suggestion' } as const
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url)
+  const section = await getPublishedDocument(context.db, url.searchParams.get('sectie') ?? '')
+  if (!section) throw new Response('Niet gevonden', { status: 404 })
+  const kind = url.searchParams.get('soort') === 'suggestie' ? 'suggestie' : 'tip'
+  const paragraphs = paragraphsOf(section.document)
+  const chosen = Number(url.searchParams.get('alinea'))
+  return {
+    section: { slug: section.slug, number: section.number, title: section.title },
+    kind,
+    paragraphs,
+    chosen: Number.isInteger(chosen) && chosen >= 0 && chosen < paragraphs.length ? chosen : null,
+    started: await formStartedToken(context.db),
+    sent: url.searchParams.get('verstuurd') === '1',
+  }
+}
+
+const tipSchema = z.object({ ...submitterShape, soort: z.enum(['tip', 'les'], { errorMap: () => ({ message: 'Kies: tip of lesson learned.' }) }), tekst: longText('uw tip of les', 10, 2000) })
+const suggestionSchema = z.object({
+  ...submitterShape,
+  alinea: z.coerce.number().int().min(0),
+  voorstel: longText('de nieuwe tekst', 2, 5000),
+  reden: longText('de reden', 5, 1000),
+})
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const url = new URL(request.url)
+  const section = await getPublishedDocument(context.db, url.searchParams.get('sectie') ?? '')
+  if (!section) throw new Response('Niet gevonden', { status: 404 })
+  const formData = await request.formData()
+  const submitted = Object.fromEntries([...formData].map(([key, value]) => [key, String(value)]))
+  const guard = await guardSubmission(context.db, formData, context.clientKey)
+  const done = `/bijdragen/nieuw?sectie=${section.slug}&verstuurd=1`
+  if (!guard.ok && guard.silent) throw redirect(done)
+  if (!guard.ok) return rejected(formFailure({ form: guard.message }, submitted))
+
+  const common = (data: z.infer<z.ZodObject<typeof submitterShape>>) => ({
+    sectionSlug: section.slug,
+    name: data.naam,
+    organisation: data.organisatie,
+    showName: data.toon_naam === 'ja',
+    email: data.email,
+    clientKey: context.clientKey,
+    userId: context.authentication?.user.id,
+  })
+  if (formData.get('soort') === 'suggestie') {
+    const form = parseForm(suggestionSchema, formData)
+    if (!form.ok) return rejected(form)
+    const originalText = paragraphsOf(section.document)[form.data.alinea]
+    if (!originalText) return rejected(formFailure({ form: 'Kies opnieuw de alinea die u wilt veranderen.' }, submitted))
+    if (originalText.trim() === form.data.voorstel.trim()) return rejected(formFailure({ voorstel: 'De nieuwe tekst is gelijk aan de huidige. Pas de tekst aan.' }, submitted))
+    await submitContribution(context.db, { ...common(form.data), kind: 'suggestion', body: form.data.voorstel, originalText, reason: form.data.reden }, context.publicUrl)
+  } else {
+    const form = parseForm(tipSchema, formData)
+    if (!form.ok) return rejected(form)
+    await submitContribution(context.db, { ...common(form.data), kind: kinds[form.data.soort], body: form.data.tekst }, context.publicUrl)
+  }
+  throw redirect(done)
+}
+
+export default function ContributionPage() {
+  const { section, kind, paragraphs, chosen, started, sent } = useLoaderData<typeof loader>()
+  const failure = useActionData<typeof action>()
+  const errors = failure?.errors ?? {}
+  const values = failure?.values ?? {}
+  const back = <Link to={`/handreiking/${section.slug}`}>Terug naar {sectionLabel(section)}</Link>
+  if (sent) {
+    return (
+      <div className="page page--narrow">
+        <h1>Dank u wel!</h1>
+        <p role="status" className="notice">
+          Uw bijdrage is ontvangen en wacht op beoordeling door de redactie. Na goedkeuring verschijnt ze op de website. Liet u uw
+          e-mailadres achter, dan krijgt u bericht.
+        </p>
+        <p>{back}</p>
+      </div>
+    )
+  }
+  return (
+    <div className="page page--narrow">
+      <p>{back}</p>
+      {kind === 'suggestie' ? (
+        <>
+          <h1>Stel een tekstwijziging voor</h1>
+          <p>Bij {sectionLabel(section)}. Een redacteur beoordeelt uw voorstel; bij goedkeuring komt het in de volgende versie van de tekst.</p>
+          {chosen === null ? (
+            <Form method="get" className="form">
+              <input type="hidden" name="sectie" value={section.slug} />
+              <input type="hidden" name="soort" value="suggestie" />
+              <fieldset className="fieldset paragraph-picker">
+                <legend>Welke alinea wilt u veranderen?</legend>
+                {paragraphs.map((paragraph, index) => (
+                  <div key={index} className="paragraph-picker__option">
+                    <input type="radio" id={`alinea-${index}`} name="alinea" value={index} required />
+                    <label htmlFor={`alinea-${index}`}>{paragraph}</label>
+                  </div>
+                ))}
+              </fieldset>
+              <button type="submit">Deze alinea aanpassen</button>
+            </Form>
+          ) : (
+            <Form method="post" className="form" noValidate>
+              <FormError message={errors.form} />
+              <input type="hidden" name="soort" value="suggestie" />
+              <input type="hidden" name="alinea" value={chosen} />
+              <SpamGuardFields started={started} />
+              <figure className="quote">
+                <figcaption>Huidige tekst</figcaption>
+                <blockquote>
+                  <p>{paragraphs[chosen]}</p>
+                </blockquote>
+              </figure>
+              <p>
+                <Link to={`/bijdragen/nieuw?sectie=${section.slug}&soort=suggestie`}>Andere alinea kiezen</Link>
+              </p>
+              <TextArea label="Uw nieuwe tekst" name="voorstel" rows={8} required maxLength={5000} defaultValue={values.voorstel ?? paragraphs[chosen]} error={errors.voorstel} />
+              <TextArea label="Waarom deze wijziging?" name="reden" rows={3} required maxLength={1000} defaultValue={values.reden} error={errors.reden} hint="Bijvoorbeeld: dit werkt in onze gemeente anders, of: deze regel is veranderd." />
+              <SubmitterFields errors={errors} values={values} />
+              <ConsentField error={errors.toestemming} defaultChecked={values.toestemming === 'ja'} />
+              <button type="submit">Voorstel versturen</button>
+            </Form>
+          )}
+        </>
+      ) : (
+        <>
+          <h1>Deel een tip of lesson learned</h1>
+          <p>Bij {sectionLabel(section)}. Uw bijdrage verschijnt na goedkeuring door de redactie onder deze paragraaf.</p>
+          <TipForm started={started} errors={errors} values={values} sectionSlug={section.slug} />
+        </>
+      )}
+    </div>
+  )
+}

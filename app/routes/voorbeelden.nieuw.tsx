@@ -1,0 +1,201 @@
+import {
+  redirect,
+  unstable_composeUploadHandlers as composeUploadHandlers,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { useId } from 'react'
+import { z } from 'zod'
+import { Field, FormError } from '#app/components/form-field'
+import { Checkbox, ConsentField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
+import { site } from '#app/site'
+import { formFailure, parseForm, rejected } from '#app/utils/forms'
+import { longText, submitterShape } from '#app/utils/submission-schema'
+import { can } from '#server/auth/permissions'
+import { formStartedToken, guardSubmission } from '#server/contributions/form-guard'
+import { themesFrom } from '#server/examples/themes'
+import { submitExample } from '#server/examples/submissions'
+import { discardUploads, isUploadProblem, receiveUpload, uploadLimits, type ReceivedFile, type UploadProblem } from '#server/files/uploads'
+import { getTableOfContents } from '#server/handbook/sections'
+
+export const meta: MetaFunction = () => [{ title: `Een goed voorbeeld delen — ${site.title}` }]
+
+const provinces = ['Drenthe', 'Flevoland', 'Friesland', 'Gelderland', 'Groningen', 'Limburg', 'Noord-Brabant', 'Noord-Holland', 'Overijssel', 'Utrecht', 'Zeeland', 'Zuid-Holland', 'Landelijk']
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return {
+    themes: themesFrom(await getTableOfContents(context.db)),
+    provinces,
+    started: await formStartedToken(context.db),
+    isMember: Boolean(context.authentication),
+  }
+}
+
+const exampleSchema = z.object({
+  ...submitterShape,
+  netwerk: longText('de naam van het netwerk of de organisatie', 2, 150),
+  plaats: z.string().trim().max(100, 'Gebruik hoogstens 100 tekens.').default(''),
+  regio: z.enum(provinces as [string, ...string[]], { errorMap: () => ({ message: 'Kies een provincie of "Landelijk".' }) }),
+  samenvatting: longText('een korte samenvatting', 20, 500),
+  verhaal: longText('het verhaal', 50, 20_000),
+  website: z
+    .string()
+    .trim()
+    .max(300)
+    .refine((value) => value === '' || /^https?:\/\/[^\s]+\.[^\s]+$/.test(value), 'Vul een volledig webadres in, zoals https://www.voorbeeld.nl, of laat het veld leeg.')
+    .default(''),
+  contact: z.string().trim().max(300, 'Gebruik hoogstens 300 tekens.').default(''),
+})
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const received: ReceivedFile[] = []
+  const problems: UploadProblem[] = []
+  let fileCount = 0
+  // Files stream to temporary files as they arrive; their type is decided from the bytes afterwards.
+  const fileHandler = async ({ name, filename, data }: { name: string; filename?: string; data: AsyncIterable<Uint8Array> }) => {
+    if (name !== 'bestanden' || !filename) return undefined
+    fileCount += 1
+    if (fileCount > uploadLimits.maxFiles) {
+      for await (const _chunk of data) void _chunk
+      problems.push({ fileName: filename, message: `U kunt hoogstens ${uploadLimits.maxFiles} bestanden meesturen.` })
+      return undefined
+    }
+    const result = await receiveUpload(data, filename, context.uploadTempDir)
+    if (isUploadProblem(result)) problems.push(result)
+    else received.push(result)
+    return filename
+  }
+  let formData: FormData
+  try {
+    formData = await parseMultipartFormData(request, composeUploadHandlers(fileHandler, createMemoryUploadHandler({ maxPartSize: 64 * 1024 })))
+  } catch {
+    await discardUploads(received)
+    return rejected(formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }))
+  }
+  const submitted = Object.fromEntries([...formData].filter(([key]) => key !== 'bestanden').map(([key, value]) => [key, String(value)]))
+  const themes = formData.getAll('themas').map(String)
+  const refuse = async (errors: Record<string, string | undefined>) => {
+    await discardUploads(received)
+    return rejected({ ...formFailure(errors, submitted), themes })
+  }
+
+  const guard = await guardSubmission(context.db, formData, context.clientKey)
+  if (!guard.ok && guard.silent) {
+    await discardUploads(received)
+    throw redirect('/voorbeelden/nieuw?verstuurd=1')
+  }
+  if (!guard.ok) return refuse({ form: guard.message })
+  const form = parseForm(exampleSchema, formData)
+  const fileError = problems.length > 0 ? problems.map((problem) => problem.message).join(' ') : undefined
+  if (!form.ok || fileError) {
+    return refuse({ ...(form.ok ? {} : form.errors), bestanden: fileError ? `${fileError} Er is niets opgeslagen; kies de bestanden opnieuw.` : received.length > 0 ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog fouten had.' : undefined })
+  }
+  const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
+  const user = context.authentication?.user
+  const example = await submitExample(
+    context.db,
+    context.storage,
+    {
+      name: form.data.netwerk,
+      place: form.data.plaats,
+      region: form.data.regio,
+      themes: themes.filter((theme) => validThemes.includes(theme)),
+      summary: form.data.samenvatting,
+      story: form.data.verhaal,
+      website: form.data.website,
+      contact: form.data.contact,
+      submitterEmail: form.data.email,
+      clientKey: context.clientKey,
+      userId: user?.id,
+      publishDirectly: can(user ?? null, 'example:publish-directly'),
+    },
+    received,
+    context.publicUrl,
+  )
+  throw redirect(example.status === 'published' ? `/voorbeelden/${example.slug}` : '/voorbeelden/nieuw?verstuurd=1')
+}
+
+export default function NewExamplePage() {
+  const { themes, provinces, started, isMember } = useLoaderData<typeof loader>()
+  const failure = useActionData<typeof action>()
+  const [searchParams] = useSearchParams()
+  const errors = failure?.errors ?? {}
+  const values = failure?.values ?? {}
+  const chosenThemes: string[] = failure && 'themes' in failure && Array.isArray(failure.themes) ? failure.themes : []
+  const regionId = useId()
+  const filesId = useId()
+  if (searchParams.get('verstuurd')) {
+    return (
+      <div className="page page--narrow">
+        <h1>Dank u wel!</h1>
+        <p role="status" className="notice">
+          Uw voorbeeld is ontvangen en wacht op beoordeling door de redactie. Na goedkeuring staat het bij de goede voorbeelden.
+        </p>
+        <p>
+          <Link to="/voorbeelden">Naar de goede voorbeelden</Link>
+        </p>
+      </div>
+    )
+  }
+  return (
+    <div className="page page--narrow">
+      <h1>Een goed voorbeeld delen</h1>
+      <p>
+        Werkt uw netwerk of organisatie goed samen met anderen? Vertel hoe, zodat anderen ervan leren.{' '}
+        {isMember ? 'Als netwerklid staat uw voorbeeld meteen online.' : 'Een redacteur bekijkt uw voorbeeld voordat het online komt.'}
+      </p>
+      <Form method="post" encType="multipart/form-data" className="form" noValidate>
+        <FormError message={errors.form} />
+        <SpamGuardFields started={started} />
+        <Field label="Naam van het netwerk of de organisatie" name="netwerk" required maxLength={150} defaultValue={values.netwerk} error={errors.netwerk} />
+        <Field label="Plaats" name="plaats" maxLength={100} defaultValue={values.plaats} error={errors.plaats} />
+        <div className={`field${errors.regio ? ' field--invalid' : ''}`}>
+          <label htmlFor={regionId}>Provincie</label>
+          {errors.regio ? (
+            <p id={`${regionId}-error`} className="field__error">
+              {errors.regio}
+            </p>
+          ) : null}
+          <select id={regionId} name="regio" defaultValue={values.regio ?? ''} aria-invalid={errors.regio ? true : undefined} aria-describedby={errors.regio ? `${regionId}-error` : undefined}>
+            <option value="">Kies een provincie</option>
+            {provinces.map((province) => (
+              <option key={province}>{province}</option>
+            ))}
+          </select>
+        </div>
+        <fieldset className="fieldset">
+          <legend>Thema’s uit de handreiking (kies wat past)</legend>
+          {themes.map((theme) => (
+            <Checkbox key={theme.key} label={theme.label} name="themas" defaultChecked={chosenThemes.includes(theme.key)} value={theme.key} />
+          ))}
+        </fieldset>
+        <TextArea label="Korte samenvatting" name="samenvatting" rows={3} required maxLength={500} defaultValue={values.samenvatting} error={errors.samenvatting} hint="Eén of twee zinnen: wat doet u samen, en wat levert het op?" />
+        <TextArea label="Het verhaal" name="verhaal" rows={10} required maxLength={20000} defaultValue={values.verhaal} error={errors.verhaal} hint="Hoe begon het, wie doen er mee, wat werkt en wat zou u anders doen? Witregels maken alinea’s." />
+        <Field label="Website" name="website" type="url" maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld https://www.vrijwilligerspunt.nl" />
+        <Field label="Contact voor wie meer wil weten" name="contact" maxLength={300} defaultValue={values.contact} error={errors.contact} hint="Dit tonen we bij het voorbeeld, bijvoorbeeld een telefoonnummer of e-mailadres van uw organisatie." />
+        <div className={`field${errors.bestanden ? ' field--invalid' : ''}`}>
+          <label htmlFor={filesId}>Bestanden (niet verplicht)</label>
+          <p id={`${filesId}-hint`} className="field__hint">
+            Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG.
+          </p>
+          {errors.bestanden ? (
+            <p id={`${filesId}-error`} className="field__error">
+              {errors.bestanden}
+            </p>
+          ) : null}
+          <input id={filesId} type="file" name="bestanden" multiple accept=".pdf,.docx,.xlsx,.pptx,.odt,.ods,.jpg,.jpeg,.png" aria-invalid={errors.bestanden ? true : undefined} aria-describedby={`${filesId}-hint${errors.bestanden ? ` ${filesId}-error` : ''}`} />
+        </div>
+        <fieldset className="fieldset">
+          <legend>Over u</legend>
+          <Field label="Uw e-mailadres (niet verplicht)" name="email" type="email" maxLength={254} defaultValue={values.email} error={errors.email} hint="Alleen om u te laten weten of uw voorbeeld geplaatst is. We tonen het nooit." />
+        </fieldset>
+        <ConsentField error={errors.toestemming} defaultChecked={values.toestemming === 'ja'} />
+        <button type="submit">Voorbeeld versturen</button>
+      </Form>
+    </div>
+  )
+}

@@ -1,0 +1,101 @@
+import { and, desc, eq, sql } from 'drizzle-orm'
+import type { Database } from '#server/db/client'
+import { contributions, sections, type ContributionKind } from '#server/db/schema'
+import { newToken } from '#server/auth/random'
+import { sendMail } from '#server/mail/mailer'
+
+export const kindLabels: Record<ContributionKind, string> = { tip: 'tip', lesson: 'lesson learned', suggestion: 'voorstel voor een tekstwijziging' }
+
+export type NewContribution = {
+  kind: ContributionKind
+  sectionSlug: string
+  body: string
+  originalText?: string
+  reason?: string
+  name?: string
+  organisation?: string
+  showName: boolean
+  email?: string
+  clientKey: string
+  userId?: number
+}
+
+/** Stores a visitor's contribution as pending; mails a receipt with a removal link when an address was given. */
+export async function submitContribution(db: Database, input: NewContribution, publicUrl: string) {
+  const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, input.sectionSlug))
+  if (!section) return null
+  const removal = newToken()
+  const [row] = await db
+    .insert(contributions)
+    .values({
+      kind: input.kind,
+      sectionId: section.id,
+      body: input.body,
+      originalText: input.originalText,
+      reason: input.reason ?? '',
+      name: input.name ?? '',
+      organisation: input.organisation ?? '',
+      showName: input.showName ? 1 : 0,
+      email: input.email || null,
+      clientHash: input.clientKey,
+      removalTokenId: removal.id,
+      removalSecretHash: removal.secretHash,
+      createdBy: input.userId,
+    })
+    .returning({ id: contributions.id })
+  if (input.email) {
+    await sendMail(db, {
+      to: input.email,
+      subject: `Ontvangen: uw ${kindLabels[input.kind]}`,
+      paragraphs: [
+        'Dank u wel voor uw bijdrage aan de Handreiking Lokaal samenwerken.',
+        `Een redacteur bekijkt uw ${kindLabels[input.kind]} bij "${section.title}". U krijgt bericht als die is beoordeeld.`,
+        'Wilt u uw bijdrage toch niet delen? Met de link hieronder verwijdert u haar, nu of later.',
+      ],
+      link: { label: 'Mijn bijdrage verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
+    })
+  }
+  return row
+}
+
+export type PublicContribution = { id: number; kind: ContributionKind; body: string; signedBy: string; createdAt: Date; sectionSlug: string; sectionTitle: string }
+
+const publicColumns = {
+  id: contributions.id,
+  kind: contributions.kind,
+  body: contributions.body,
+  name: contributions.name,
+  organisation: contributions.organisation,
+  showName: contributions.showName,
+  createdAt: contributions.createdAt,
+  sectionSlug: sections.slug,
+  sectionTitle: sections.title,
+}
+
+function toPublic(row: { id: number; kind: ContributionKind; body: string; name: string; organisation: string; showName: number; createdAt: Date; sectionSlug: string; sectionTitle: string }): PublicContribution {
+  // Names are shown only with the submitter's consent.
+  const signedBy = row.showName ? [row.name, row.organisation].filter(Boolean).join(', ') : ''
+  return { id: row.id, kind: row.kind, body: row.body, signedBy, createdAt: row.createdAt, sectionSlug: row.sectionSlug, sectionTitle: row.sectionTitle }
+}
+
+/** Approved tips and lessons under one section, newest first. */
+export async function approvedForSection(db: Database, slug: string) {
+  const rows = await db
+    .select(publicColumns)
+    .from(contributions)
+    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .where(and(eq(sections.slug, slug), eq(contributions.status, 'approved'), sql`${contributions.kind} <> 'suggestion'`))
+    .orderBy(desc(contributions.createdAt))
+  return rows.map(toPublic)
+}
+
+export async function recentApproved(db: Database, limit = 5) {
+  const rows = await db
+    .select(publicColumns)
+    .from(contributions)
+    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .where(and(eq(contributions.status, 'approved'), sql`${contributions.kind} <> 'suggestion'`))
+    .orderBy(desc(contributions.createdAt))
+    .limit(limit)
+  return rows.map(toPublic)
+}

@@ -1,0 +1,60 @@
+import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm'
+import { secretMatches, splitToken } from '#server/auth/random'
+import type { Database } from '#server/db/client'
+import { attachments, contributions, examples, rateLimits } from '#server/db/schema'
+import type { FileStorage } from '#server/files/storage'
+import { logger } from '#server/logger'
+
+const day = 86_400_000
+export const retention = { clientHashDays: 30, refusedDays: 90 }
+
+/**
+ * AVG housekeeping, run at start and every few hours: hashed IPs go after
+ * 30 days, rejected and spam submissions (with their files) after 90 days,
+ * spent rate-limit counters after a day.
+ */
+export async function purgeExpired(db: Database, storage: FileStorage, now = new Date()) {
+  const hashesBefore = new Date(now.getTime() - retention.clientHashDays * day)
+  const refusedBefore = new Date(now.getTime() - retention.refusedDays * day)
+  await db.update(contributions).set({ clientHash: null }).where(and(isNotNull(contributions.clientHash), lt(contributions.createdAt, hashesBefore)))
+  await db.update(examples).set({ clientHash: null }).where(and(isNotNull(examples.clientHash), lt(examples.createdAt, hashesBefore)))
+  const removedContributions = await db
+    .delete(contributions)
+    .where(and(inArray(contributions.status, ['rejected', 'spam']), lt(contributions.decidedAt, refusedBefore)))
+    .returning({ id: contributions.id })
+  const refusedExamples = await db
+    .select({ id: examples.id })
+    .from(examples)
+    .where(and(inArray(examples.status, ['rejected', 'spam']), lt(examples.updatedAt, refusedBefore)))
+  for (const example of refusedExamples) await deleteExample(db, storage, example.id)
+  await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - day)))
+  logger.info({ contributions: removedContributions.length, examples: refusedExamples.length }, 'expired submissions purged')
+}
+
+/** The submitter's right to erasure: the link in their mail deletes their tip, lesson, suggestion or example. */
+export async function removeSubmissionByToken(db: Database, storage: FileStorage, token: string) {
+  const found = await findSubmissionByToken(db, token)
+  if (!found) return false
+  if (found.kind === 'example') await deleteExample(db, storage, found.id)
+  else await db.delete(contributions).where(eq(contributions.id, found.id))
+  return true
+}
+
+export async function findSubmissionByToken(db: Database, token: string) {
+  const parts = splitToken(token)
+  if (!parts) return null
+  const [contribution] = await db
+    .select({ id: contributions.id, hash: contributions.removalSecretHash, text: contributions.body })
+    .from(contributions)
+    .where(eq(contributions.removalTokenId, parts.id))
+  if (contribution?.hash && secretMatches(parts.secret, contribution.hash)) return { kind: 'contribution' as const, id: contribution.id, text: contribution.text }
+  const [example] = await db.select({ id: examples.id, hash: examples.removalSecretHash, text: examples.name }).from(examples).where(eq(examples.removalTokenId, parts.id))
+  if (example?.hash && secretMatches(parts.secret, example.hash)) return { kind: 'example' as const, id: example.id, text: example.text }
+  return null
+}
+
+async function deleteExample(db: Database, storage: FileStorage, exampleId: number) {
+  const files = await db.delete(attachments).where(eq(attachments.exampleId, exampleId)).returning({ key: attachments.storageKey })
+  await db.delete(examples).where(eq(examples.id, exampleId))
+  await Promise.all(files.map((file) => storage.remove(file.key).catch((error) => logger.error({ err: error, key: file.key }, 'could not remove stored file'))))
+}
