@@ -1,5 +1,6 @@
 import { vitePlugin as remix } from '@remix-run/dev'
-import { defineConfig } from 'vite'
+import path from 'node:path'
+import { defineConfig, type Plugin } from 'vite'
 
 declare module '@remix-run/node' {
   interface Future {
@@ -7,8 +8,25 @@ declare module '@remix-run/node' {
   }
 }
 
+// Everything in server/ is server-only, like *.server.ts files: a browser bundle
+// that reaches into it fails the build instead of shipping database code.
+function serverOnlyFolder(): Plugin {
+  const serverDir = path.resolve('server') + path.sep
+  return {
+    name: 'server-only-folder',
+    enforce: 'pre',
+    load(id, options) {
+      if (!options?.ssr && id.startsWith(serverDir)) {
+        throw new Error(`${path.relative(process.cwd(), id)} is server-only but ended up in the browser bundle: use it only in loaders and actions, and pass values through loader data.`)
+      }
+      return null
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
+    serverOnlyFolder(),
     remix({
       ignoredRouteFiles: ['**/*.test.*'],
       future: {

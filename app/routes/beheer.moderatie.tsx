@@ -10,16 +10,16 @@ import { compareTexts } from '#server/handbook/text-diff'
 
 export const meta: MetaFunction = () => [{ title: `Moderatie — ${site.title}` }]
 
-const kinds = Object.keys(queueKindLabels) as QueueKind[]
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, 'contribution:moderate')
   const url = new URL(request.url)
+  const kinds = Object.keys(queueKindLabels) as QueueKind[]
   const kind = kinds.find((item) => item === url.searchParams.get('soort'))
   const sectionSlug = url.searchParams.get('sectie') || undefined
   const olderThanDays = Number(url.searchParams.get('ouder')) || undefined
   const [items, toc] = await Promise.all([moderationQueue(context.db, { kind, sectionSlug, olderThanDays }), getTableOfContents(context.db)])
   return {
+    kinds: kinds.map((value) => ({ value, label: queueKindLabels[value] })),
     filter: { kind: kind ?? '', sectionSlug: sectionSlug ?? '', olderThanDays: olderThanDays ?? 0 },
     sections: flattenTableOfContents(toc).map((entry) => ({ slug: entry.slug, label: entry.number ? `${entry.number} ${entry.title}` : entry.title })),
     items: items.map((item) => ({
@@ -66,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ModerationPage() {
-  const { items, filter, sections } = useLoaderData<typeof loader>()
+  const { items, filter, sections, kinds } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="page">
@@ -94,8 +94,8 @@ export default function ModerationPage() {
           <select id="soort" name="soort" defaultValue={filter.kind}>
             <option value="">Alle soorten</option>
             {kinds.map((kind) => (
-              <option key={kind} value={kind}>
-                {queueKindLabels[kind]}
+              <option key={kind.value} value={kind.value}>
+                {kind.label}
               </option>
             ))}
           </select>
