@@ -1,5 +1,5 @@
-import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { SearchForm } from '#app/components/search-form'
@@ -8,6 +8,11 @@ import { useNonce } from '#app/utils/nonce'
 import stylesheet from '#app/styles.css?url'
 import { can } from '#server/auth/permissions'
 import { waitingCount } from '#server/contributions/moderation'
+
+// Pages set their own title; this one shows when an error page replaces them.
+export const meta: MetaFunction = ({ error }) => [
+  { title: error ? `${isRouteErrorResponse(error) && error.status === 404 ? 'Pagina niet gevonden' : 'Er ging iets mis'} — ${site.title}` : site.title },
+]
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
