@@ -15,7 +15,9 @@ export async function isLimited(db: Database, key: string, limit: Limit, now = n
 }
 
 export async function recordHit(db: Database, key: string, limit: Limit, now = new Date()) {
-  const windowOpen = new Date(now.getTime() - limit.windowMs)
+  // ISO strings with a cast: postgres.js cannot bind Date objects inside raw SQL fragments.
+  const windowOpen = sql`${new Date(now.getTime() - limit.windowMs).toISOString()}::timestamptz`
+  const windowStart = sql`${now.toISOString()}::timestamptz`
   const [row] = await db
     .insert(rateLimits)
     .values({ key, windowStart: now, count: 1 })
@@ -23,7 +25,7 @@ export async function recordHit(db: Database, key: string, limit: Limit, now = n
       target: rateLimits.key,
       set: {
         count: sql`case when ${rateLimits.windowStart} <= ${windowOpen} then 1 else ${rateLimits.count} + 1 end`,
-        windowStart: sql`case when ${rateLimits.windowStart} <= ${windowOpen} then ${now} else ${rateLimits.windowStart} end`,
+        windowStart: sql`case when ${rateLimits.windowStart} <= ${windowOpen} then ${windowStart} else ${rateLimits.windowStart} end`,
       },
     })
     .returning({ count: rateLimits.count })

@@ -1,0 +1,43 @@
+import { formStartedToken } from '#server/contributions/form-guard'
+import type { Database } from '#server/db/client'
+
+/** A form-started token from a few seconds ago, as a person filling in the form would have. */
+export function startedAWhileAgo(db: Database) {
+  return formStartedToken(db, Date.now() - 10_000)
+}
+
+export const consentingVisitor = { toestemming: 'ja', naam: 'Vera Vrijwilliger', organisatie: 'UVV Ergens', toon_naam: 'ja' }
+
+/** A tiny valid PNG (1×1 pixel). */
+export const pngBytes = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+export const pdfBytes = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+
+/** A real zip archive holding one text file: not an Office document. */
+export function plainZip() {
+  const name = Buffer.from('hallo.txt')
+  const data = Buffer.from('hallo wereld')
+  const header = Buffer.alloc(30)
+  header.writeUInt32LE(0x04034b50, 0)
+  header.writeUInt16LE(20, 4)
+  header.writeUInt32LE(data.length, 18)
+  header.writeUInt32LE(data.length, 22)
+  header.writeUInt16LE(name.length, 26)
+  const central = Buffer.alloc(46)
+  central.writeUInt32LE(0x02014b50, 0)
+  central.writeUInt16LE(20, 4)
+  central.writeUInt16LE(20, 6)
+  central.writeUInt32LE(data.length, 20)
+  central.writeUInt32LE(data.length, 24)
+  central.writeUInt16LE(name.length, 28)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(1, 8)
+  end.writeUInt16LE(1, 10)
+  end.writeUInt32LE(46 + name.length, 12)
+  end.writeUInt32LE(30 + name.length + data.length, 16)
+  return Buffer.concat([header, name, data, central, name, end])
+}
