@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -10,33 +8,12 @@ import { connectClient, waitFor, waitForSync } from './support/collab-client'
 import { createImportedDatabase, createTestDatabase } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { startTestServer } from './support/server'
+import { exited, freePort, startSiteProcess } from './support/site-process-control'
 
 const cleanups: Array<() => Promise<unknown> | unknown> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-async function freePort() {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-function startProcess(port: number, location: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/site-process.ts', String(port), location], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)))
-  })
-  return { child, ready }
-}
-
-const killed = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve))
 
 describe('nothing typed is lost', () => {
   it('survives a restart: what the server received is there afterwards', async () => {
@@ -64,7 +41,7 @@ describe('nothing typed is lost', () => {
     const port = await freePort()
     const baseUrl = `http://127.0.0.1:${port}`
 
-    let server = startProcess(port, location)
+    let server = startSiteProcess(port, location)
     cleanups.push(() => server.child.kill('SIGKILL'))
     await server.ready
 
@@ -75,10 +52,10 @@ describe('nothing typed is lost', () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     writer.addParagraph('Laatste zin, vlak voor de crash')
     server.child.kill('SIGKILL')
-    await killed(server.child)
+    await exited(server.child)
     writer.addParagraph('Getypt terwijl de server weg was')
 
-    server = startProcess(port, location)
+    server = startSiteProcess(port, location)
     await server.ready
     await waitFor(() => writer.provider.wsconnected && writer.provider.synced, 15_000, 'reconnect')
 

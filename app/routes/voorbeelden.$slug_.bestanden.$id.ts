@@ -3,8 +3,8 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { takeDownload } from '#server/examples/submissions'
 
 /**
- * Files are only ever served as downloads, with the type detected at upload and
- * nosniff, so an uploaded file can never run as a page of this site.
+ * Files are only ever served as downloads, with the type detected at upload (and
+ * the site-wide nosniff), so an uploaded file can never run as a page of this site.
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const id = Number(params.id)
@@ -16,7 +16,6 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       'Content-Type': file.mediaType,
       'Content-Length': String(file.byteSize),
       'Content-Disposition': `attachment; filename="${file.fileName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-      'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; sandbox",
       'Cache-Control': 'private, no-store',
     },

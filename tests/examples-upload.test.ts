@@ -1,0 +1,142 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { desc, eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { attachments, examples } from '#server/db/schema'
+import { createUser, sessionCookieFor } from './support/factories'
+import { get } from './support/http'
+import { startTestServer, type TestServer } from './support/server'
+import { exited, freePort, residentMegabytes, startSiteProcess } from './support/site-process-control'
+import { consentingVisitor, pdfBytes, plainZip, pngBytes, startedAWhileAgo } from './support/submissions'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(() => server.close())
+
+const db = () => server.database.db
+let visitor = 0
+
+async function sendExample(name: string, files: Array<{ name: string; bytes: Buffer; type?: string }>, headers: Record<string, string> = {}) {
+  const form = new FormData()
+  const fields: Record<string, string> = {
+    ...consentingVisitor,
+    formulier_gestart: await startedAWhileAgo(db()),
+    netwerk: name,
+    plaats: 'Zwolle',
+    regio: 'Overijssel',
+    samenvatting: 'Twaalf organisaties in Zwolle delen één loket voor vrijwillige hulp.',
+    verhaal: 'Het begon met een kop koffie bij de vrijwilligerscentrale.\n\nNu staat er één loket in de bibliotheek, vijf dagen per week open.',
+    website: 'https://www.voorbeeld.nl',
+    contact: 'info@voorbeeld.nl',
+    email: 'inzender@voorbeeld.nl',
+  }
+  for (const [key, value] of Object.entries(fields)) form.append(key, value)
+  form.append('themas', 'centraal-contactpunt')
+  for (const file of files) form.append('bestanden', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }), file.name)
+  return fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, 'X-Forwarded-For': `10.1.0.${++visitor}`, ...headers } })
+}
+
+async function storedFiles() {
+  const root = path.join(server.dataDir, 'uploads')
+  const walk = async (dir: string): Promise<string[]> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+    return (await Promise.all(entries.map((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)])))).flat()
+  }
+  return walk(root)
+}
+
+describe('examples with files', () => {
+  it('a visitor’s example waits for moderation; its files are served only as attachments with the detected type', async () => {
+    const response = await sendExample('Zwols Loket Vrijwillige Hulp', [
+      { name: 'Jaarverslag 2024 (definitief).pdf', bytes: pdfBytes },
+      { name: 'foto loket.png', bytes: pngBytes, type: 'application/octet-stream' },
+    ])
+    expect(response.status).toBe(302)
+    const [example] = await db().select().from(examples).where(eq(examples.name, 'Zwols Loket Vrijwillige Hulp'))
+    expect(example.status).toBe('pending')
+    expect((await get(server.url, `/voorbeelden/${example.slug}`)).status).toBe(404)
+
+    const editor = await sessionCookieFor(db(), (await createUser(db(), { role: 'editor' })).id)
+    const body = new URLSearchParams({ decision: 'approve', items: `example:${example.id}` })
+    await fetch(server.url + '/beheer/moderatie', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, Cookie: editor }, body })
+    const page = await (await get(server.url, `/voorbeelden/${example.slug}`)).text()
+    expect(page).toContain('Twaalf organisaties in Zwolle')
+    const files = await db().select().from(attachments).where(eq(attachments.exampleId, example.id))
+    expect(files.map((file) => file.fileName).sort()).toEqual(['Jaarverslag-2024-definitief.pdf', 'foto-loket.png'])
+    const png = files.find((file) => file.fileName.endsWith('.png'))!
+    const download = await get(server.url, `/voorbeelden/${example.slug}/bestanden/${png.id}`)
+    expect(download.headers.get('content-type')).toBe('image/png')
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="foto-loket.png"/)
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(Buffer.from(await download.arrayBuffer()).equals(pngBytes)).toBe(true)
+    expect((await (await get(server.url, `/voorbeelden/${example.slug}`)).text()).replaceAll('<!-- -->', '')).toContain('1 keer gedownload')
+  })
+
+  it('a member’s example is published at once, and an editor can take it offline', async () => {
+    const member = await sessionCookieFor(db(), (await createUser(db())).id)
+    const response = await sendExample('Netwerk van een netwerklid', [], { Cookie: member })
+    expect(response.status).toBe(302)
+    const location = response.headers.get('location')!
+    expect(location).toMatch(/^\/voorbeelden\/netwerk-van-een-netwerklid/)
+    expect((await get(server.url, location)).status).toBe(200)
+    const editor = await sessionCookieFor(db(), (await createUser(db(), { role: 'editor' })).id)
+    await fetch(server.url + location, { method: 'POST', redirect: 'manual', headers: { Origin: server.url, Cookie: editor, 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' })
+    expect((await get(server.url, location)).status).toBe(404)
+  })
+
+  it('refuses an HTML file named .pdf and a plain zip named .docx, storing nothing', async () => {
+    const before = await db().select().from(examples)
+    const html = await sendExample('Netwerk met nepbestand', [{ name: 'verslag.pdf', bytes: Buffer.from('<!DOCTYPE html><html><body><script>alert(1)</script></body></html>') }])
+    expect(html.status).toBe(400)
+    expect(await html.text()).toContain('verslag.pdf is geen toegestaan bestandstype')
+    const zip = await sendExample('Netwerk met nepbestand', [{ name: 'notulen.docx', bytes: plainZip() }])
+    expect(zip.status).toBe(400)
+    expect(await zip.text()).toContain('notulen.docx is geen toegestaan bestandstype')
+    const renamed = await sendExample('Netwerk met nepbestand', [{ name: 'foto.pdf', bytes: pngBytes }])
+    expect(await renamed.text()).toContain('is een PNG-bestand')
+    expect(await db().select().from(examples)).toHaveLength(before.length)
+    const leftovers = (await storedFiles()).filter((file) => !file.includes(`${path.sep}voorbeelden${path.sep}`))
+    expect(leftovers).toEqual([])
+  })
+
+  it('refuses a file over 20 MB without the server holding it in memory, and stores nothing', async () => {
+    // Measured on a real server process, so the test's own copy of the upload does not count.
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-upload-'))
+    const port = await freePort()
+    const site = startSiteProcess(port, dataDir)
+    try {
+      await site.ready
+      const baseUrl = `http://127.0.0.1:${port}`
+      const formPage = await (await fetch(baseUrl + '/voorbeelden/nieuw')).text()
+      const started = /name="formulier_gestart" value="([^"]+)"/.exec(formPage)![1]
+      await new Promise((resolve) => setTimeout(resolve, 3100))
+      const form = new FormData()
+      for (const [key, value] of Object.entries({ ...consentingVisitor, formulier_gestart: started, netwerk: 'Netwerk met een groot bestand', regio: 'Utrecht', samenvatting: 'Een samenvatting die lang genoeg is om te tellen.', verhaal: 'Een verhaal dat lang genoeg is, want het moet minstens vijftig tekens hebben.' })) form.append(key, value)
+      form.append('bestanden', new Blob([new Uint8Array(Buffer.concat([pngBytes, Buffer.alloc(21 * 1024 * 1024)]))], { type: 'image/png' }), 'groot.png')
+      const before = await residentMegabytes(site.child.pid!)
+      const response = await fetch(baseUrl + '/voorbeelden/nieuw', { method: 'POST', body: form, headers: { Origin: baseUrl } })
+      const after = await residentMegabytes(site.child.pid!)
+      expect(response.status).toBe(400)
+      expect(await response.text()).toContain('groter dan 20 MB')
+      expect(after - before).toBeLessThan(15)
+      const leftovers = await readdir(path.join(dataDir, 'uploads', 'tmp')).catch(() => [])
+      expect(leftovers).toEqual([])
+    } finally {
+      site.child.kill('SIGKILL')
+      await exited(site.child)
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses more than 5 files', async () => {
+    const six = Array.from({ length: 6 }, (_, index) => ({ name: `bijlage-${index}.pdf`, bytes: pdfBytes }))
+    const response = await sendExample('Netwerk met te veel bestanden', six)
+    expect(response.status).toBe(400)
+    expect(await response.text()).toContain('hoogstens 5 bestanden')
+    const [latest] = await db().select().from(examples).orderBy(desc(examples.id)).limit(1)
+    expect(latest.name).not.toBe('Netwerk met te veel bestanden')
+  })
+})
