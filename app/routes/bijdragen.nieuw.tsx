@@ -22,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!section) throw new Response('Niet gevonden', { status: 404 })
   const kind = url.searchParams.get('soort') === 'suggestie' ? 'suggestie' : 'tip'
   const paragraphs = paragraphsOf(section.document)
-  const chosen = Number(url.searchParams.get('alinea'))
+  const chosen = url.searchParams.has('alinea') ? Number(url.searchParams.get('alinea')) : NaN
   return {
     section: { slug: section.slug, number: section.number, title: section.title },
     kind,
@@ -47,10 +47,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!section) throw new Response('Niet gevonden', { status: 404 })
   const formData = await request.formData()
   const submitted = Object.fromEntries([...formData].map(([key, value]) => [key, String(value)]))
-  const guard = await guardSubmission(context.db, formData, context.clientKey)
   const done = `/bijdragen/nieuw?sectie=${section.slug}&verstuurd=1`
-  if (!guard.ok && guard.silent) throw redirect(done)
-  if (!guard.ok) return rejected(formFailure({ form: guard.message }, submitted))
+  // Field errors first (a person in a hurry sees what to fix), then the anti-spam checks.
+  const guard = async () => {
+    const verdict = await guardSubmission(context.db, formData, context.clientKey)
+    if (!verdict.ok && verdict.silent) throw redirect(done)
+    return verdict.ok ? null : rejected(formFailure({ form: verdict.message }, submitted))
+  }
 
   const common = (data: z.infer<z.ZodObject<typeof submitterShape>>) => ({
     sectionSlug: section.slug,
@@ -67,10 +70,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const originalText = paragraphsOf(section.document)[form.data.alinea]
     if (!originalText) return rejected(formFailure({ form: 'Kies opnieuw de alinea die u wilt veranderen.' }, submitted))
     if (originalText.trim() === form.data.voorstel.trim()) return rejected(formFailure({ voorstel: 'De nieuwe tekst is gelijk aan de huidige. Pas de tekst aan.' }, submitted))
+    const refused = await guard()
+    if (refused) return refused
     await submitContribution(context.db, { ...common(form.data), kind: 'suggestion', body: form.data.voorstel, originalText, reason: form.data.reden }, context.publicUrl)
   } else {
     const form = parseForm(tipSchema, formData)
     if (!form.ok) return rejected(form)
+    const refused = await guard()
+    if (refused) return refused
     await submitContribution(context.db, { ...common(form.data), kind: kinds[form.data.soort], body: form.data.tekst }, context.publicUrl)
   }
   throw redirect(done)

@@ -83,17 +83,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return rejected({ ...formFailure(errors, submitted), themes })
   }
 
+  // Field errors first (a person in a hurry sees what to fix), then the anti-spam checks.
+  const form = parseForm(exampleSchema, formData)
+  const fileError = problems.length > 0 ? problems.map((problem) => problem.message).join(' ') : undefined
+  if (!form.ok || fileError) {
+    return refuse({ ...(form.ok ? {} : form.errors), bestanden: fileError ? `${fileError} Er is niets opgeslagen; kies de bestanden opnieuw.` : received.length > 0 ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog fouten had.' : undefined })
+  }
   const guard = await guardSubmission(context.db, formData, context.clientKey)
   if (!guard.ok && guard.silent) {
     await discardUploads(received)
     throw redirect('/voorbeelden/nieuw?verstuurd=1')
   }
   if (!guard.ok) return refuse({ form: guard.message })
-  const form = parseForm(exampleSchema, formData)
-  const fileError = problems.length > 0 ? problems.map((problem) => problem.message).join(' ') : undefined
-  if (!form.ok || fileError) {
-    return refuse({ ...(form.ok ? {} : form.errors), bestanden: fileError ? `${fileError} Er is niets opgeslagen; kies de bestanden opnieuw.` : received.length > 0 ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog fouten had.' : undefined })
-  }
   const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
   const user = context.authentication?.user
   const example = await submitExample(

@@ -84,7 +84,6 @@ describe.skipIf(!hasChromium)('visitors contribute and an editor moderates, in a
     const page = await (await browser.newContext()).newPage()
     await page.goto(server.url + '/voorbeelden/nieuw')
     expect(await seriousAccessibilityViolations(page)).toEqual([])
-    await page.waitForTimeout(3100)
     await page.getByRole('button', { name: 'Voorbeeld versturen' }).click()
     await page.locator('.field__error').first().waitFor()
     const errors = await page.locator('.field__error').allTextContents()
