@@ -65,6 +65,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/voorbeelden">Goede voorbeelden</NavLink>
                 </li>
                 <li>
+                  <NavLink to="/edities">Edities</NavLink>
+                </li>
+                <li>
                   <NavLink to="/colofon">Colofon</NavLink>
                 </li>
               </ul>

@@ -9,6 +9,7 @@ import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { FileStorage } from '#server/files/storage'
+import type { PdfService } from '#server/pdf/editions'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -20,6 +21,7 @@ declare module '@remix-run/node' {
     /** Live documents, for publishing, restoring and applying suggestions. */
     collab: CollabServer
     storage: FileStorage
+    pdf: PdfService
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
     authentication: Authentication | null
@@ -35,6 +37,7 @@ type AppOptions = {
   database: DatabaseHandle
   collab: CollabServer
   storage: FileStorage
+  pdf: PdfService
   uploadTempDir: string
   publicUrl?: string
   trustProxy?: string
@@ -45,7 +48,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, storage, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, storage, pdf, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -83,6 +86,7 @@ export async function createApp({ database, collab, storage, uploadTempDir, remi
         db: database.db,
         collab,
         storage,
+        pdf,
         uploadTempDir,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),

@@ -9,6 +9,7 @@ export type AuditAction =
   | 'user.enabled'
   | 'user.created_by_cli'
   | `${'contribution' | 'example'}.${'approved' | 'rejected' | 'spam' | 'unpublished'}`
+  | 'edition.frozen'
 
 export async function recordAudit(
   db: Database,

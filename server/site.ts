@@ -9,6 +9,7 @@ import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
 import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
 import { logger } from '#server/logger'
+import { PdfService } from '#server/pdf/editions'
 import { initialLiveDocument } from '#server/handbook/live-documents'
 
 export type SiteOptions = {
@@ -22,7 +23,7 @@ export type SiteOptions = {
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number }>
 }
 
-export type Site = { server: Server; collab: CollabServer; close: () => Promise<void> }
+export type Site = { server: Server; collab: CollabServer; pdf: PdfService; close: () => Promise<void> }
 
 /** Pages and live-editing sockets on one HTTP server and port. */
 export async function createSite(options: SiteOptions): Promise<Site> {
@@ -37,7 +38,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
-  const app = await createApp({ ...options, collab, storage, uploadTempDir: uploadTempDir(options.dataDir) })
+  const pdf = new PdfService(database.db)
+  const app = await createApp({ ...options, collab, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
   const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   void purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
@@ -49,6 +51,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   return {
     server,
     collab,
+    pdf,
     close: async () => {
       clearInterval(purgeTimer)
       accountEvents.off('access-changed', onAccessChanged)

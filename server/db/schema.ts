@@ -313,3 +313,36 @@ export const attachments = pgTable(
   },
   (table) => [index('attachments_example_idx').on(table.exampleId)],
 )
+
+/** A frozen, numbered edition: the published revisions of that moment and its PDF. */
+export const editions = pgTable('editions', {
+  id: serial('id').primaryKey(),
+  number: integer('number').notNull().unique(),
+  note: text('note').notNull().default(''),
+  pdfHash: text('pdf_hash').notNull(),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+export const editionSections = pgTable(
+  'edition_sections',
+  {
+    editionId: integer('edition_id')
+      .notNull()
+      .references(() => editions.id),
+    sectionId: integer('section_id')
+      .notNull()
+      .references(() => sections.id),
+    revisionId: integer('revision_id')
+      .notNull()
+      .references(() => revisions.id),
+  },
+  (table) => [uniqueIndex('edition_sections_unique').on(table.editionId, table.sectionId)],
+)
+
+/** Generated PDFs by content hash; an edition's PDF is stored once and never changes. */
+export const pdfFiles = pgTable('pdf_files', {
+  hash: text('hash').primaryKey(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})

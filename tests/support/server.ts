@@ -5,10 +5,10 @@ import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { DatabaseHandle } from '#server/db/client'
-import { createSite, type SiteOptions } from '#server/site'
+import { createSite, type Site, type SiteOptions } from '#server/site'
 import { createImportedDatabase } from './database'
 
-export type TestServer = { url: string; dataDir: string; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
+export type TestServer = { url: string; dataDir: string; site: Site; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
 export async function startTestServer(options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; port?: number } = {}): Promise<TestServer> {
@@ -21,6 +21,7 @@ export async function startTestServer(options: { database?: DatabaseHandle; coll
   return {
     url: `http://127.0.0.1:${port}`,
     dataDir,
+    site,
     database,
     collab: site.collab,
     /** Stops the site but keeps the database, as a restart would. */

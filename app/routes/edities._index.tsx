@@ -1,0 +1,67 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { Field } from '#app/components/form-field'
+import { formatDate, site } from '#app/site'
+import { parseForm, rejected } from '#app/utils/forms'
+import { requirePermission } from '#server/auth/guards'
+import { can } from '#server/auth/permissions'
+import { listEditions } from '#server/pdf/editions'
+
+export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { editions: await listEditions(context.db), canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const editor = requirePermission(context, request, 'edition:freeze')
+  const form = parseForm(z.object({ note: z.string().trim().min(3, 'Schrijf in een zin wat deze editie bijzonder maakt.').max(300, 'Houd de notitie korter dan 300 tekens.') }), await request.formData())
+  if (!form.ok) return rejected(form)
+  const edition = await context.pdf.freezeEdition(editor, form.data.note, context.publicUrl)
+  return { frozen: edition.number }
+}
+
+export default function EditionsPage() {
+  const { editions, canFreeze } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  return (
+    <div className="page page--narrow">
+      <h1>Edities</h1>
+      <p>
+        De handreiking groeit: de tekst op de website is altijd de nieuwste. Een <strong>editie</strong> legt de tekst van één moment
+        vast, zodat netwerken ernaar kunnen verwijzen (“zie editie 3”). De pdf van een editie verandert nooit meer.
+      </p>
+      <p>
+        <a className="button" href="/handreiking.pdf">
+          Download de huidige tekst (pdf)
+        </a>
+      </p>
+      {result && 'frozen' in result ? (
+        <p role="status" className="notice">
+          {`Editie ${String(result.frozen)} is vastgelegd.`}
+        </p>
+      ) : null}
+      <h2>Vastgelegde edities</h2>
+      {editions.length === 0 ? <p>Er is nog geen editie vastgelegd.</p> : null}
+      <ul className="editions">
+        {editions.map((edition) => (
+          <li key={edition.number}>
+            <a href={`/edities/${edition.number}.pdf`}>{`Editie ${edition.number}`}</a> — {formatDate(edition.createdAt)}
+            {edition.note ? <p className="muted">{edition.note}</p> : null}
+          </li>
+        ))}
+      </ul>
+      {canFreeze ? (
+        <section aria-labelledby="vastleggen">
+          <h2 id="vastleggen">Editie vastleggen</h2>
+          <p>Legt de laatst gepubliceerde tekst van elke paragraaf vast als editie {editions.length > 0 ? editions[0].number + 1 : 1}, met een pdf die niet meer verandert.</p>
+          <Form method="post" className="form" noValidate>
+            <Field label="Notitie bij deze editie" name="note" required maxLength={300} defaultValue={result && 'values' in result ? result.values.note : undefined} error={result && 'errors' in result ? result.errors.note : undefined} />
+            <button type="submit">Editie vastleggen</button>
+          </Form>
+        </section>
+      ) : null}
+    </div>
+  )
+}
