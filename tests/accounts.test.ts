@@ -207,3 +207,55 @@ describe('protection against abuse', () => {
     expect(response.headers.get('location')).toBe('/')
   })
 })
+
+describe('own account and the first admin', () => {
+  it('changes the email address only after the link sent to the new address is used', async () => {
+    const user = await createUser(db(), { email: 'oud@voorbeeld.nl' })
+    const cookie = await sessionCookieFor(db(), user.id)
+    const taken = await createUser(db())
+    const refused = await postForm(server.url, '/account', { intent: 'email', email: taken.email }, { Cookie: cookie })
+    expect(await refused.text()).toContain('hoort al bij een ander account')
+    await postForm(server.url, '/account', { intent: 'email', email: 'nieuw@voorbeeld.nl' }, { Cookie: cookie })
+    const [before] = await db().select().from(users).where(eq(users.id, user.id))
+    expect(before.email).toBe('oud@voorbeeld.nl')
+    const link = linkIn((await lastMailTo('nieuw@voorbeeld.nl')).text, 'account/e-mail')
+    expect(await (await get(server.url, link)).text()).toContain('E-mailadres bevestigd')
+    const [after] = await db().select().from(users).where(eq(users.id, user.id))
+    expect(after.email).toBe('nieuw@voorbeeld.nl')
+    expect(await (await get(server.url, link)).text()).toContain('niet meer geldig')
+  })
+
+  it('changing the password needs the current one and ends the other sessions', async () => {
+    const user = await createUser(db())
+    const here = await sessionCookieFor(db(), user.id)
+    const elsewhere = await sessionCookieFor(db(), user.id)
+    const wrong = await postForm(server.url, '/account', { intent: 'password', currentPassword: 'niet mijn wachtwoord', password: 'een ander lang wachtwoord', passwordRepeat: 'een ander lang wachtwoord' }, { Cookie: here })
+    expect(await wrong.text()).toContain('Dit is niet uw huidige wachtwoord')
+    const changed = await postForm(server.url, '/account', { intent: 'password', currentPassword: testPassword, password: 'een ander lang wachtwoord', passwordRepeat: 'een ander lang wachtwoord' }, { Cookie: here })
+    expect(changed.status).toBe(200)
+    expect((await get(server.url, '/account', { Cookie: here })).status).toBe(200)
+    expect((await get(server.url, '/account', { Cookie: elsewhere })).status).toBe(302)
+  })
+
+  it('user:create makes the first admin with a one-time link to set a password', async () => {
+    const { createUserWithLink } = await import('#server/auth/accounts')
+    const link = await createUserWithLink(db(), { email: 'eerste.beheerder@voorbeeld.nl', role: 'admin', publicUrl: server.url })
+    const path = new URL(link).pathname
+    expect(path).toMatch(/^\/uitnodiging\//)
+    const accepted = await postForm(server.url, path, { name: 'Eerste Beheerder', password: 'beheer met een lange zin', passwordRepeat: 'beheer met een lange zin' })
+    const cookie = cookieFrom(accepted)!
+    expect((await get(server.url, '/beheer/gebruikers', { Cookie: cookie })).status).toBe(200)
+  })
+
+  it('an admin can resend an invitation, which replaces the earlier link', async () => {
+    await postForm(server.url, '/beheer/uitnodigen', { email: 'traag@voorbeeld.nl', role: 'member' }, { Cookie: await cookieAs('admin') })
+    const firstLink = linkIn((await lastMailTo('traag@voorbeeld.nl')).text, 'uitnodiging')
+    const [invited] = await db().select().from(users).where(eq(users.email, 'traag@voorbeeld.nl'))
+    const resent = await postForm(server.url, '/beheer/gebruikers', { intent: 'resend', userId: String(invited.id) }, { Cookie: await cookieAs('admin') })
+    expect(await resent.text()).toContain('opnieuw verstuurd')
+    const secondLink = linkIn((await lastMailTo('traag@voorbeeld.nl')).text, 'uitnodiging')
+    expect(secondLink).not.toBe(firstLink)
+    expect(await (await get(server.url, firstLink)).text()).toContain('niet meer geldig')
+    expect(await (await get(server.url, secondLink)).text()).toContain('traag@voorbeeld.nl')
+  })
+})

@@ -61,6 +61,18 @@ describe('live editing over the y-websocket protocol', () => {
     expect(reader.text()).toContain('Bewaard in de database')
   })
 
+  it('members see when the draft differs from what is published; visitors do not', async () => {
+    const writer = client('centraal-contactpunt')
+    await waitForSync(writer)
+    const before = await (await fetch(server.url + '/handreiking/centraal-contactpunt', { headers: { Cookie: memberCookie } })).text()
+    expect(before).not.toContain('nog niet gepubliceerd')
+    writer.addParagraph('Een concept dat nog niet gepubliceerd is.')
+    await waitFor(async () => (await (await fetch(server.url + '/handreiking/centraal-contactpunt', { headers: { Cookie: memberCookie } })).text()).includes('nog niet gepubliceerd'), 5000, 'draft badge')
+    const visitor = await (await fetch(server.url + '/handreiking/centraal-contactpunt')).text()
+    expect(visitor).not.toContain('nog niet gepubliceerd')
+    expect(visitor).not.toContain('Een concept dat nog niet gepubliceerd is.')
+  })
+
   it('publishing makes the draft the public text and searchable', async () => {
     const writer = client('sociale-kaart')
     await waitForSync(writer)
