@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Breadcrumb } from '#app/components/breadcrumb'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
@@ -30,21 +31,10 @@ export default function SectionPage() {
   return (
     <div className="page section-layout">
       <article className="section-article">
-        <nav aria-label="Kruimelpad" className="breadcrumb">
-          <ol>
-            <li>
-              <Link to="/">Handreiking</Link>
-            </li>
-            {breadcrumb.map((entry) => (
-              <li key={entry.slug}>
-                <Link to={`/handreiking/${entry.slug}`}>{sectionLabel(entry)}</Link>
-              </li>
-            ))}
-            <li>
-              <span aria-current="page">{sectionLabel(section)}</span>
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb
+          trail={[{ to: '/', label: 'Handreiking' }, ...breadcrumb.map((entry) => ({ to: `/handreiking/${entry.slug}`, label: sectionLabel(entry) }))]}
+          current={sectionLabel(section)}
+        />
         <h1>
           {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
         </h1>

@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Breadcrumb } from '#app/components/breadcrumb'
 import { z } from 'zod'
 import { Field } from '#app/components/form-field'
 import { LiveEditor } from '#app/editor/live-editor'
@@ -48,19 +49,7 @@ export default function EditSectionPage() {
   const failure = useActionData<typeof action>()
   return (
     <div className="page page--editor">
-      <nav aria-label="Kruimelpad" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to="/">Handreiking</Link>
-          </li>
-          <li>
-            <Link to={`/handreiking/${section.slug}`}>{sectionLabel(section)}</Link>
-          </li>
-          <li>
-            <span aria-current="page">Bewerken</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ to: '/', label: 'Handreiking' }, { to: `/handreiking/${section.slug}`, label: sectionLabel(section) }]} current="Bewerken" />
       <h1>Bewerken: {sectionLabel(section)}</h1>
       <p className="muted">
         Wijzigingen worden meteen bewaard en zijn direct zichtbaar voor iedereen die deze paragraaf bewerkt. Lezers zien ze pas na

@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Breadcrumb } from '#app/components/breadcrumb'
 import { z } from 'zod'
 import { TextDiff } from '#app/components/text-diff'
 import { formatDateTime, sectionLabel, site } from '#app/site'
@@ -58,19 +59,7 @@ export default function HistoryPage() {
   const label = (choice: string) => (choice === draft ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
   return (
     <div className="page page--narrow">
-      <nav aria-label="Kruimelpad" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to="/">Handreiking</Link>
-          </li>
-          <li>
-            <Link to={`/handreiking/${section.slug}`}>{sectionLabel(section)}</Link>
-          </li>
-          <li>
-            <span aria-current="page">Geschiedenis</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ to: '/', label: 'Handreiking' }, { to: `/handreiking/${section.slug}`, label: sectionLabel(section) }]} current="Geschiedenis" />
       <h1>Geschiedenis: {sectionLabel(section)}</h1>
       {result?.restored ? (
         <p role="status" className="notice">

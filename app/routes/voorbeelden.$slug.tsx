@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Breadcrumb } from '#app/components/breadcrumb'
 import { publicPageHeaders, site } from '#app/site'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
@@ -45,16 +46,7 @@ export default function ExamplePage() {
   ]
   return (
     <div className="page page--narrow">
-      <nav aria-label="Kruimelpad" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to="/voorbeelden">Goede voorbeelden</Link>
-          </li>
-          <li>
-            <span aria-current="page">{example.name}</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ to: '/voorbeelden', label: 'Goede voorbeelden' }]} current={example.name} />
       <h1>{example.name}</h1>
       <p className="lead">{example.summary}</p>
       <dl className="facts">

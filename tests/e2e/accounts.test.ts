@@ -1,29 +1,18 @@
 import { desc, eq } from 'drizzle-orm'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { outbox } from '#server/db/schema'
 import { createUser, testPassword } from '../support/factories'
-import { startTestServer, type TestServer } from '../support/server'
-import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
 
 describe.skipIf(!hasChromium)('an invited network member in a browser', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    server = await startTestServer()
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const site = browserSite()
 
   it('is invited by an editor, accepts, logs out and logs in again; every form passes axe', async () => {
-    const editor = await createUser(server.database.db, { role: 'editor', email: 'redactie@voorbeeld.nl', name: 'Rie Redactie' })
-    const context = await browser.newContext()
+    const editor = await createUser(site.server.database.db, { role: 'editor', email: 'redactie@voorbeeld.nl', name: 'Rie Redactie' })
+    const context = await site.browser.newContext()
     const page = await context.newPage()
 
-    await page.goto(server.url + '/beheer/uitnodigen')
+    await page.goto(site.server.url + '/beheer/uitnodigen')
     await page.waitForURL('**/inloggen?redirectTo=%2Fbeheer%2Fuitnodigen')
     expect(await seriousAccessibilityViolations(page)).toEqual([])
     await page.getByLabel('E-mailadres').fill(editor.email)
@@ -45,10 +34,10 @@ describe.skipIf(!hasChromium)('an invited network member in a browser', () => {
     await expect(page.getByRole('status').textContent()).resolves.toContain('marieke@voorbeeld.nl')
     await context.close()
 
-    const [mail] = await server.database.db.select().from(outbox).where(eq(outbox.to, 'marieke@voorbeeld.nl')).orderBy(desc(outbox.id)).limit(1)
+    const [mail] = await site.server.database.db.select().from(outbox).where(eq(outbox.to, 'marieke@voorbeeld.nl')).orderBy(desc(outbox.id)).limit(1)
     const link = /https?:\/\/\S+\/uitnodiging\/\S+/.exec(mail.text)![0]
 
-    const invitee = await browser.newContext()
+    const invitee = await site.browser.newContext()
     const tab = await invitee.newPage()
     await tab.goto(link)
     expect(await seriousAccessibilityViolations(tab)).toEqual([])
@@ -66,12 +55,12 @@ describe.skipIf(!hasChromium)('an invited network member in a browser', () => {
     expect(await seriousAccessibilityViolations(tab)).toEqual([])
 
     await tab.getByRole('button', { name: 'Uitloggen' }).first().click()
-    await tab.waitForURL(server.url + '/')
+    await tab.waitForURL(site.server.url + '/')
     await tab.getByRole('link', { name: 'Inloggen' }).click()
     await tab.getByLabel('E-mailadres').fill('marieke@voorbeeld.nl')
     await tab.getByLabel('Wachtwoord').fill('fietsen langs de dijk')
     await tab.getByRole('button', { name: 'Inloggen' }).click()
-    await tab.waitForURL(server.url + '/')
+    await tab.waitForURL(site.server.url + '/')
     expect(await tab.getByRole('navigation', { name: 'Account' }).textContent()).toContain('Marieke de Vries')
     await invitee.close()
   })

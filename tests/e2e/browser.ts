@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { AxeBuilder } from '@axe-core/playwright'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { startTestServer, type TestServer } from '../support/server'
 
 // Debian's chromium; a browser is never downloaded.
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -31,4 +33,18 @@ export async function seriousAccessibilityViolations(page: Page) {
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)
+}
+
+/** One real site and one Chromium for a browser test file; the fields fill in before the tests run. */
+export function browserSite() {
+  const state = {} as { server: TestServer; browser: Browser }
+  beforeAll(async () => {
+    state.server = await startTestServer()
+    state.browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await state.browser?.close()
+    await state.server?.close()
+  })
+  return state
 }

@@ -1,27 +1,16 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
 import { createUser } from '../support/factories'
-import { startTestServer, type TestServer } from '../support/server'
-import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
 
 describe.skipIf(!hasChromium)('visitors contribute and an editor moderates, in a browser', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    server = await startTestServer()
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const site = browserSite()
 
   it('a visitor shares a tip and proposes a text change; the editor approves both from the queue', async () => {
-    const visitorContext = await browser.newContext()
+    const visitorContext = await site.browser.newContext()
     const page = await visitorContext.newPage()
-    await page.goto(server.url + '/handreiking/centraal-contactpunt')
+    await page.goto(site.server.url + '/handreiking/centraal-contactpunt')
     await page.getByRole('link', { name: 'Deel een tip of lesson learned' }).click()
     await page.getByRole('heading', { level: 1, name: 'Deel een tip of lesson learned' }).waitFor()
     expect(await seriousAccessibilityViolations(page)).toEqual([])
@@ -41,7 +30,7 @@ describe.skipIf(!hasChromium)('visitors contribute and an editor moderates, in a
     await page.getByRole('button', { name: 'Versturen' }).click()
     await page.getByRole('status').filter({ hasText: 'wacht op beoordeling' }).waitFor()
 
-    await page.goto(server.url + '/bijdragen/nieuw?sectie=centraal-contactpunt&soort=suggestie')
+    await page.goto(site.server.url + '/bijdragen/nieuw?sectie=centraal-contactpunt&soort=suggestie')
     expect(await seriousAccessibilityViolations(page)).toEqual([])
     await page.locator('.paragraph-picker__option input').first().check()
     await page.getByRole('button', { name: 'Deze alinea aanpassen' }).click()
@@ -57,12 +46,12 @@ describe.skipIf(!hasChromium)('visitors contribute and an editor moderates, in a
     await page.getByRole('status').filter({ hasText: 'wacht op beoordeling' }).waitFor()
     await visitorContext.close()
 
-    const editor = await createUser(server.database.db, { role: 'editor', name: 'Eva Redacteur' })
-    const { token } = await createSession(server.database.db, editor.id)
-    const editorContext = await browser.newContext()
-    await editorContext.addCookies([{ name: sessionCookieName, value: token, url: server.url }])
+    const editor = await createUser(site.server.database.db, { role: 'editor', name: 'Eva Redacteur' })
+    const { token } = await createSession(site.server.database.db, editor.id)
+    const editorContext = await site.browser.newContext()
+    await editorContext.addCookies([{ name: sessionCookieName, value: token, url: site.server.url }])
     const queue = await editorContext.newPage()
-    await queue.goto(server.url + '/')
+    await queue.goto(site.server.url + '/')
     expect(await queue.getByRole('link', { name: /Moderatie/ }).textContent()).toMatch(/2/)
     await queue.getByRole('link', { name: /Moderatie/ }).click()
     await queue.getByRole('heading', { level: 1, name: 'Moderatie' }).waitFor()
@@ -72,17 +61,17 @@ describe.skipIf(!hasChromium)('visitors contribute and an editor moderates, in a
     await queue.getByRole('button', { name: 'Goedkeuren' }).first().click()
     await queue.getByRole('status').filter({ hasText: '2 bijdragen goedgekeurd' }).waitFor()
 
-    const reader = await (await browser.newContext()).newPage()
-    await reader.goto(server.url + '/handreiking/centraal-contactpunt')
+    const reader = await (await site.browser.newContext()).newPage()
+    await reader.goto(site.server.url + '/handreiking/centraal-contactpunt')
     expect(await reader.locator('.tips').textContent()).toContain('Zet het telefoonnummer van het contactpunt')
     expect(await reader.locator('.tips').textContent()).toContain('Karin de Boer')
-    await queue.goto(server.url + '/handreiking/centraal-contactpunt/geschiedenis')
+    await queue.goto(site.server.url + '/handreiking/centraal-contactpunt/geschiedenis')
     expect(await queue.locator('.diff ins').first().textContent()).toContain('en dichtbij')
   }, 120_000)
 
   it('the example form says in Dutch what is wrong, next to each field', async () => {
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(server.url + '/voorbeelden/nieuw')
+    const page = await (await site.browser.newContext()).newPage()
+    await page.goto(site.server.url + '/voorbeelden/nieuw')
     expect(await seriousAccessibilityViolations(page)).toEqual([])
     await page.getByRole('button', { name: 'Voorbeeld versturen' }).click()
     await page.locator('.field__error').first().waitFor()

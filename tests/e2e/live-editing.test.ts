@@ -1,29 +1,19 @@
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
 import type { Role } from '#server/db/schema'
 import { createUser } from '../support/factories'
-import { startTestServer, type TestServer } from '../support/server'
-import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
 
 describe.skipIf(!hasChromium)('two network members editing one section in browsers', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    server = await startTestServer()
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const site = browserSite()
 
   async function signedIn(name: string, role: Role): Promise<BrowserContext> {
-    const user = await createUser(server.database.db, { name, role })
-    const { token } = await createSession(server.database.db, user.id)
-    const context = await browser.newContext()
-    await context.addCookies([{ name: sessionCookieName, value: token, url: server.url }])
+    const user = await createUser(site.server.database.db, { name, role })
+    const { token } = await createSession(site.server.database.db, user.id)
+    const context = await site.browser.newContext()
+    await context.addCookies([{ name: sessionCookieName, value: token, url: site.server.url }])
     return context
   }
 
@@ -31,7 +21,7 @@ describe.skipIf(!hasChromium)('two network members editing one section in browse
     const anna = await (await signedIn('Anna Akkermans', 'editor')).newPage()
     const bram = await (await signedIn('Bram Bos', 'member')).newPage()
     for (const page of [anna, bram]) {
-      await page.goto(server.url + '/handreiking/lobby/bewerken')
+      await page.goto(site.server.url + '/handreiking/lobby/bewerken')
       await page.getByRole('status').filter({ hasText: 'Verbonden' }).waitFor()
     }
     expect(await seriousAccessibilityViolations(anna)).toEqual([])
@@ -58,7 +48,7 @@ describe.skipIf(!hasChromium)('two network members editing one section in browse
     await anna.getByLabel('Wat is er veranderd?').fill('Zinnen van Anna en Bram')
     await anna.getByRole('button', { name: 'Publiceren' }).click()
     await anna.waitForURL(/\/handreiking\/lobby\?gepubliceerd=/)
-    const published = await (await fetch(server.url + '/handreiking/lobby')).text()
+    const published = await (await fetch(site.server.url + '/handreiking/lobby')).text()
     expect(published).toContain('Anna schrijft hier een nieuwe zin.')
     expect(published).toContain('Bram begint:')
   })

@@ -1,23 +1,12 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../support/server'
-import { hasChromium, launchChromium, seriousAccessibilityViolations } from './browser'
+import { describe, expect, it } from 'vitest'
+import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
 
 describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    server = await startTestServer()
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
+  const site = browserSite()
 
   it('reads from the table of contents, section to section', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/')
+    const page = await site.browser.newPage()
+    await page.goto(site.server.url + '/')
     await page.getByRole('navigation', { name: 'Inhoudsopgave' }).getByRole('link', { name: /3\.4\.3\s*Coördinatie\/regie/ }).click()
     await page.waitForURL('**/handreiking/coordinatie-regie')
     await page.getByRole('heading', { level: 1, name: /3\.4\.3\s+Coördinatie\/regie/ }).waitFor()
@@ -30,8 +19,8 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
   })
 
   it('searches from the header and opens a result', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/handreiking/aanleiding')
+    const page = await site.browser.newPage()
+    await page.goto(site.server.url + '/handreiking/aanleiding')
     await page.getByRole('search').first().getByRole('searchbox').fill('vrijwilliger')
     await page.getByRole('search').first().getByRole('button', { name: 'Zoeken' }).click()
     await page.waitForURL('**/zoeken?q=vrijwilliger')
@@ -43,8 +32,8 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
   })
 
   it('filters the examples by region and opens one', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/voorbeelden')
+    const page = await site.browser.newPage()
+    await page.goto(site.server.url + '/voorbeelden')
     const all = await page.locator('.card').count()
     await page.getByLabel('Regio').selectOption('Limburg')
     await page.getByRole('button', { name: 'Filteren' }).click()
@@ -57,9 +46,9 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
   })
 
   it('works with JavaScript switched off', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false })
+    const context = await site.browser.newContext({ javaScriptEnabled: false })
     const page = await context.newPage()
-    await page.goto(server.url + '/')
+    await page.goto(site.server.url + '/')
     await page.getByRole('navigation', { name: 'Inhoudsopgave' }).getByRole('link', { name: /Aanleiding/ }).click()
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/Aanleiding/)
     await page.getByRole('search').first().getByRole('searchbox').fill('coordinatie')
@@ -70,8 +59,8 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
   })
 
   it('offers a skip link as the first stop of the keyboard', async () => {
-    const page = await browser.newPage()
-    await page.goto(server.url + '/handreiking/lobby')
+    const page = await site.browser.newPage()
+    await page.goto(site.server.url + '/handreiking/lobby')
     await page.keyboard.press('Tab')
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Naar de inhoud')
     await page.keyboard.press('Enter')
@@ -87,9 +76,9 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
     ['search results', '/zoeken?q=vrijwilligers'],
     ['the 404 page', '/bestaat-niet'],
   ])('has no serious accessibility violations on %s', async (_name, path) => {
-    const context = await browser.newContext()
+    const context = await site.browser.newContext()
     const page = await context.newPage()
-    await page.goto(server.url + path)
+    await page.goto(site.server.url + path)
     expect(await seriousAccessibilityViolations(page)).toEqual([])
     await page.setViewportSize({ width: 360, height: 740 })
     expect(await seriousAccessibilityViolations(page)).toEqual([])
