@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { ExampleCard } from '#app/components/example-card'
 import { SearchForm } from '#app/components/search-form'
 import { TableOfContents } from '#app/components/table-of-contents'
+import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, site } from '#app/site'
 import { recentApproved } from '#server/contributions/contributions'
 import { listExamples } from '#server/examples/examples'
@@ -60,17 +61,7 @@ export default function Home() {
           <section aria-labelledby="tips">
             <h2 id="tips">Tips uit de praktijk</h2>
             {tips.length > 0 ? (
-              <ul className="tips">
-                {tips.map((tip) => (
-                  <li key={tip.id}>
-                    <p className="tips__kind">{tip.kind === 'lesson' ? 'Lesson learned' : 'Tip'}</p>
-                    <p className="tips__body">{tip.body}</p>
-                    <p className="muted">
-                      {tip.signedBy ? `${tip.signedBy} · ` : ''}bij <Link to={`/handreiking/${tip.sectionSlug}`}>{tip.sectionTitle}</Link>
-                    </p>
-                  </li>
-                ))}
-              </ul>
+              <TipList tips={tips} showSection />
             ) : (
               <p>Nog geen tips. Onder elke paragraaf kunt u uw ervaring delen.</p>
             )}

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { TableOfContents } from '#app/components/table-of-contents'
+import { TipList } from '#app/components/tip-list'
 import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
@@ -59,18 +60,7 @@ export default function SectionPage() {
         <section aria-labelledby="uit-de-praktijk" className="practice">
           <h2 id="uit-de-praktijk">Uit de praktijk</h2>
           {tips.length > 0 ? (
-            <ul className="tips">
-              {tips.map((tip) => (
-                <li key={tip.id}>
-                  <p className="tips__kind">{tip.kind === 'lesson' ? 'Lesson learned' : 'Tip'}</p>
-                  <p className="tips__body">{tip.body}</p>
-                  <p className="muted">
-                    {tip.signedBy ? `${tip.signedBy}, ` : ''}
-                    {formatDate(tip.createdAt)}
-                  </p>
-                </li>
-              ))}
-            </ul>
+            <TipList tips={tips} />
           ) : (
             <p>Er zijn nog geen tips bij deze paragraaf. Deel als eerste uw ervaring.</p>
           )}
