@@ -80,8 +80,12 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   const anchors: Anchor[] = []
   const writer = new Writer(doc, root)
 
-  // Cover
+  // Cover: a band in the site's green (decoration, so an artifact) above the title
   doc.addPage()
+  doc.markContent('Artifact', { type: 'Layout' })
+  doc.rect(0, 0, doc.page.width, 200).fill(colours.accent)
+  doc.rect(0, 200, doc.page.width, 8).fill('#e3f1ea')
+  doc.endMarkedContent()
   doc.y = 250
   writer.block('H1', () => doc.font('heading').fontSize(34).fillColor(colours.accent).text(title, { align: 'left' }))
   writer.block('P', () => doc.font('regular').fontSize(18).fillColor(colours.ink).text(subtitle))
