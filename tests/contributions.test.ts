@@ -102,6 +102,20 @@ describe('tips and lessons learned', () => {
     expect(await response.text()).toContain('2 bijdragen goedgekeurd')
   })
 
+  it('lets the editor correct a tip before approving it', async () => {
+    await submitTip('lobby', { tekst: 'Een tip met een tikfuot erin.' })
+    const row = await pendingId('Een tip met een tikfuot erin.')
+    await moderate([`tip:${row.id}`], 'approve', { editedBody: 'Een tip met een tikfout erin, verbeterd.' })
+    const page = await (await get(server.url, '/handreiking/lobby')).text()
+    expect(page).toContain('Een tip met een tikfout erin, verbeterd.')
+    expect(page).not.toContain('tikfuot')
+  })
+
+  it('refuses oversized forms before reading them', async () => {
+    const response = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', tekst: 'x'.repeat(300 * 1024) }, asVisitor())
+    expect(response.status).toBe(413)
+  })
+
   it('shows each field error next to the field and stores nothing', async () => {
     const response = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', tekst: 'kort', email: 'geen-adres', formulier_gestart: await startedAWhileAgo(db()) }, asVisitor())
     expect(response.status).toBe(400)

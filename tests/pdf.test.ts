@@ -46,6 +46,8 @@ describe('the PDF of the current edition', () => {
     expect(structure).toMatch(/H4 \(block\)\s+"3\.4\.3 {2}Coördinatie\/regie"/)
     expect(structure).toMatch(/\bL \(block\)[\s\S]*?LI \(block\)[\s\S]*?LBody/)
     expect(structure).toMatch(/BlockQuote/)
+    // Links are Link elements holding their text and their annotation.
+    expect(structure).toMatch(/Link \(inline\)\s+"www\.vrijwilligerswerkrotterdam\.nl"\s+Object \d+ 0/)
   })
 
   it('holds every heading of the table of contents, in order, from the cover to the last network', () => {

@@ -258,32 +258,35 @@ class Writer {
     )
   }
 
+  /**
+   * A paragraph of styled runs. Links get their own Link structure element, so
+   * screen readers announce them and the link annotation belongs to its text.
+   */
   paragraph(runs: Run[], parent: Struct = this.root, options: { indent?: number; size?: number } = {}) {
     const visible = runs.filter((run) => run.text.length > 0)
     if (visible.length === 0) return
-    this.block(
-      'P',
-      () => {
-        const x = page.margins.left + (options.indent ?? 0)
-        this.doc.x = x
-        visible.forEach((run, index) => {
-          this.doc
-            .font(run.bold && run.italic ? 'boldItalic' : run.bold ? 'bold' : run.italic ? 'italic' : 'regular')
-            .fontSize(options.size ?? 11)
-            .fillColor(run.link ? colours.link : colours.ink)
-          this.doc.text(run.link ? run.text : hyphenate(run.text), {
-            width: this.width - (options.indent ?? 0),
-            continued: index < visible.length - 1,
-            link: run.link ?? null,
-            underline: Boolean(run.link),
-            lineGap: 2,
-            paragraphGap: index === visible.length - 1 ? 7 : 0,
-          })
+    const paragraph = this.doc.struct('P')
+    parent.add(paragraph)
+    this.doc.x = page.margins.left + (options.indent ?? 0)
+    visible.forEach((run, index) => {
+      const draw = () => {
+        this.doc
+          .font(run.bold && run.italic ? 'boldItalic' : run.bold ? 'bold' : run.italic ? 'italic' : 'regular')
+          .fontSize(options.size ?? 11)
+          .fillColor(run.link ? colours.link : colours.ink)
+        this.doc.text(run.link ? run.text : hyphenate(run.text), {
+          width: this.width - (options.indent ?? 0),
+          continued: index < visible.length - 1,
+          link: run.link ?? null,
+          underline: Boolean(run.link),
+          lineGap: 2,
+          paragraphGap: index === visible.length - 1 ? 7 : 0,
         })
-        this.doc.x = page.margins.left
-      },
-      parent,
-    )
+      }
+      paragraph.add(run.link ? this.doc.struct('Link', {}, draw) : draw)
+    })
+    paragraph.end()
+    this.doc.x = page.margins.left
   }
 
   quote(text: string, by: string) {
