@@ -1,4 +1,4 @@
-import type { Extensions, JSONContent } from '@tiptap/core'
+import type { Extensions } from '@tiptap/core'
 import { StarterKit } from '@tiptap/starter-kit'
 
 /**
@@ -26,19 +26,3 @@ export const handbookExtensions: Extensions = [
     },
   }),
 ]
-
-/** Node and mark names the schema allows; used to validate documents arriving from outside. */
-export const handbookNodeTypes = [
-  'doc',
-  'paragraph',
-  'text',
-  'heading',
-  'bulletList',
-  'orderedList',
-  'listItem',
-  'blockquote',
-  'hardBreak',
-] as const
-export const handbookMarkTypes = ['bold', 'italic', 'link'] as const
-
-export type HandbookDocument = JSONContent

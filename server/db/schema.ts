@@ -256,7 +256,6 @@ export const documentContributors = pgTable(
 export const contributionKinds = ['tip', 'lesson', 'suggestion'] as const
 export type ContributionKind = (typeof contributionKinds)[number]
 export const moderationStatuses = ['pending', 'approved', 'rejected', 'spam'] as const
-export type ModerationStatus = (typeof moderationStatuses)[number]
 
 /** Tips, lessons learned and suggested text changes from visitors, moderated by editors. */
 export const contributions = pgTable(
