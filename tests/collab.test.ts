@@ -117,6 +117,16 @@ describe('who may connect', () => {
 })
 
 describe('robustness', () => {
+  it('drops a peer that stops answering pings', async () => {
+    const pinging = await startTestServer({ database: server.database, collab: { pingIntervalMs: 100 } })
+    const { default: WebSocket } = await import('ws')
+    const silent = new WebSocket(pinging.url.replace('http', 'ws') + '/collab/lobby', { headers: { Origin: pinging.url, Cookie: memberCookie }, autoPong: false })
+    await new Promise((resolve) => silent.once('open', resolve))
+    const closed = await new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)))
+    expect(closed).toBe(1006)
+    await pinging.stop()
+  })
+
   it('closes a socket that sends garbage; the document and other clients go on', async () => {
     const healthy = client('financiering')
     await waitForSync(healthy)
