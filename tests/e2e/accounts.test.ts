@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('an invited network member in a browser', () => {
     await tab.getByLabel('Wachtwoord').fill('fietsen langs de dijk')
     await tab.getByRole('button', { name: 'Inloggen' }).click()
     await tab.waitForURL(site.server.url + '/')
-    expect(await tab.getByRole('navigation', { name: 'Account' }).textContent()).toContain('Marieke de Vries')
+    await tab.getByRole('navigation', { name: 'Account' }).filter({ hasText: 'Marieke de Vries' }).waitFor()
     await invitee.close()
   })
 })
