@@ -2,6 +2,7 @@ import type { JSONContent } from '@tiptap/core'
 import { diffChars } from 'diff'
 import type { CollabServer } from '#server/collab/collab-server'
 import { liveDocumentJson, replaceLiveDocument } from '#server/handbook/live-documents'
+import { inlineText } from '#server/handbook/render'
 
 /** Every paragraph of a document in reading order, with its plain text: what a visitor can pick. */
 export function paragraphsOf(document: JSONContent): string[] {
@@ -84,12 +85,6 @@ function closestParagraphs(document: JSONContent, original: string) {
     .sort((a, b) => b.shared - a.shared)
     .slice(0, 1)
     .map((item) => item.text)
-}
-
-function inlineText(node: JSONContent): string {
-  if (node.type === 'text') return node.text ?? ''
-  if (node.type === 'hardBreak') return '\n'
-  return (node.content ?? []).map(inlineText).join('')
 }
 
 function normalise(text: string) {

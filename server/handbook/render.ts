@@ -21,7 +21,8 @@ export function documentPlainText(document: JSONContent): string {
   return blocks.filter((block) => block.length > 0).join('\n\n')
 }
 
-function inlineText(node: JSONContent): string {
+/** A paragraph's or heading's text; hard breaks become newlines. */
+export function inlineText(node: JSONContent): string {
   if (node.type === 'text') return node.text ?? ''
   if (node.type === 'hardBreak') return '\n'
   return (node.content ?? []).map(inlineText).join('')

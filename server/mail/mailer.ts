@@ -3,6 +3,7 @@ import type { Transporter } from 'nodemailer'
 import type { Database } from '#server/db/client'
 import { outbox } from '#server/db/schema'
 import { logger } from '#server/logger'
+import { escapeHtml } from '#server/escape-html'
 
 export type Mail = { to: string; subject: string; paragraphs: string[]; link?: { label: string; url: string } }
 
@@ -53,9 +54,6 @@ function mailHtml(mail: Mail) {
   return `<!DOCTYPE html><html lang="nl"><body>${[...paragraphs, ...link, `<p>${escapeHtml(signature).replace('\n', '<br>')}</p>`].join('')}</body></html>`
 }
 
-function escapeHtml(text: string) {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
 
 export async function listOutbox(db: Database, limit = 100) {
   return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit)

@@ -1,5 +1,7 @@
 import type { JSONContent } from '@tiptap/core'
 import PDFDocument from 'pdfkit'
+import { formatDate } from '#app/site'
+import { inlineText } from '#server/handbook/render'
 import { pdfFonts } from './fonts'
 import { hyphenate } from './hyphenate'
 
@@ -305,7 +307,7 @@ class Writer {
           this.paragraph(runsOf(node), parent, { indent })
           break
         case 'heading':
-          this.heading(Math.min(headingLevel + Number(node.attrs?.level ?? 2) - 2, 6), plain(node))
+          this.heading(Math.min(headingLevel + Number(node.attrs?.level ?? 2) - 2, 6), inlineText(node))
           break
         case 'bulletList':
         case 'orderedList':
@@ -358,11 +360,3 @@ function runsOf(node: JSONContent): Run[] {
   })
 }
 
-function plain(node: JSONContent): string {
-  return node.text ?? (node.content ?? []).map(plain).join('')
-}
-
-const dateFormat = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' })
-function formatDate(date: Date) {
-  return dateFormat.format(date)
-}

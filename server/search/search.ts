@@ -1,6 +1,7 @@
 import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { contributions, examples, revisions, sections } from '#server/db/schema'
+import { escapeHtml } from '#server/escape-html'
 
 export const maxQueryLength = 200
 const maxResults = 50
@@ -149,8 +150,4 @@ function partialSnippet(text: string, words: string[], radius = 120): string {
   }
   html += escapeHtml(characters.slice(position, end).join('')) + (end < characters.length ? ' …' : '')
   return html.replace(/\s+/g, ' ')
-}
-
-function escapeHtml(text: string) {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
