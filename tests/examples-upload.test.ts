@@ -7,7 +7,7 @@ import { attachments, examples } from '#server/db/schema'
 import { createUser, sessionCookieFor } from './support/factories'
 import { get } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
-import { exited, freePort, residentMegabytes, startSiteProcess } from './support/site-process-control'
+import { exited, freePort, processStats, startSiteProcess } from './support/site-process-control'
 import { consentingVisitor, pdfBytes, plainZip, pngBytes, startedAWhileAgo } from './support/submissions'
 
 let server: TestServer
@@ -116,9 +116,9 @@ describe('examples with files', () => {
       const form = new FormData()
       for (const [key, value] of Object.entries({ ...consentingVisitor, formulier_gestart: started, netwerk: 'Netwerk met een groot bestand', regio: 'Utrecht', samenvatting: 'Een samenvatting die lang genoeg is om te tellen.', verhaal: 'Een verhaal dat lang genoeg is, want het moet minstens vijftig tekens hebben.' })) form.append(key, value)
       form.append('bestanden', new Blob([new Uint8Array(Buffer.concat([pngBytes, Buffer.alloc(21 * 1024 * 1024)]))], { type: 'image/png' }), 'groot.png')
-      const before = await residentMegabytes(site.child.pid!)
+      const before = (await processStats(site.child.pid!)).rssMb
       const response = await fetch(baseUrl + '/voorbeelden/nieuw', { method: 'POST', body: form, headers: { Origin: baseUrl } })
-      const after = await residentMegabytes(site.child.pid!)
+      const after = (await processStats(site.child.pid!)).rssMb
       expect(response.status).toBe(400)
       expect(await response.text()).toContain('groter dan 20 MB')
       expect(after - before).toBeLessThan(15)

@@ -1,14 +1,23 @@
-import { useId, type InputHTMLAttributes } from 'react'
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react'
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
-  label: string
-  name: string
-  error?: string
-  hint?: string
+type ControlProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }
+
+/** A field's error in Dutch, right where it is; announced as an error to screen readers. */
+export function FieldError({ id, error }: { id?: string; error?: string }) {
+  if (!error) return null
+  return (
+    <p id={id} className="field__error">
+      <span className="visually-hidden">Fout: </span>
+      {error}
+    </p>
+  )
 }
 
-/** A labelled input whose error sits right under it and is announced with it. */
-export function Field({ label, name, error, hint, ...input }: FieldProps) {
+/**
+ * Label, hint and error around any form control (input, select, textarea),
+ * with the ids wired up so the hint and error are read with the control.
+ */
+export function FieldFrame({ label, hint, error, children }: { label: string; hint?: string; error?: string; children: (control: ControlProps) => ReactNode }) {
   const id = useId()
   const hintId = hint ? `${id}-hint` : undefined
   const errorId = error ? `${id}-error` : undefined
@@ -20,20 +29,20 @@ export function Field({ label, name, error, hint, ...input }: FieldProps) {
           {hint}
         </p>
       ) : null}
-      {error ? (
-        <p id={errorId} className="field__error">
-          <span className="visually-hidden">Fout: </span>
-          {error}
-        </p>
-      ) : null}
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        {...input}
-      />
+      <FieldError id={errorId} error={error} />
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') || undefined })}
     </div>
+  )
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; error?: string; hint?: string }
+
+/** A labelled input whose error sits right under it and is announced with it. */
+export function Field({ label, name, error, hint, ...input }: FieldProps) {
+  return (
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(control) => <input name={name} {...control} {...input} />}
+    </FieldFrame>
   )
 }
 

@@ -1,5 +1,6 @@
 import { useId } from 'react'
 import { contributionLicence } from '#app/site'
+import { Field, FieldError, FieldFrame } from '#app/components/form-field'
 import type { FieldErrors } from '#app/utils/forms'
 import { honeypotField, startedField } from '#app/utils/submission-schema'
 
@@ -17,24 +18,10 @@ export function SpamGuardFields({ started }: { started: string }) {
 }
 
 export function TextArea({ label, name, error, hint, defaultValue, rows = 5, required, maxLength }: { label: string; name: string; error?: string; hint?: string; defaultValue?: string; rows?: number; required?: boolean; maxLength?: number }) {
-  const id = useId()
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
   return (
-    <div className={`field${error ? ' field--invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={`${id}-hint`} className="field__hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          <span className="visually-hidden">Fout: </span>
-          {error}
-        </p>
-      ) : null}
-      <textarea id={id} name={name} rows={rows} required={required} maxLength={maxLength} defaultValue={defaultValue} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
-    </div>
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(control) => <textarea {...control} name={name} rows={rows} required={required} maxLength={maxLength} defaultValue={defaultValue} />}
+    </FieldFrame>
   )
 }
 
@@ -42,12 +29,7 @@ export function Checkbox({ label, name, error, defaultChecked, value = 'ja', chi
   const id = useId()
   return (
     <div className={`field field--checkbox${error ? ' field--invalid' : ''}`}>
-      {error ? (
-        <p id={`${id}-error`} className="field__error">
-          <span className="visually-hidden">Fout: </span>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
       <input id={id} type="checkbox" name={name} value={value} defaultChecked={defaultChecked} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />
       <label htmlFor={id}>
         {label}
@@ -59,33 +41,22 @@ export function Checkbox({ label, name, error, defaultChecked, value = 'ja', chi
 
 /** Who sent it: optional, shown only with consent; the address is never shown. */
 export function SubmitterFields({ errors, values }: { errors: FieldErrors; values: Record<string, string> }) {
-  const nameId = useId()
-  const organisationId = useId()
-  const emailId = useId()
   return (
     <fieldset className="fieldset">
       <legend>Over u (niet verplicht)</legend>
-      <div className="field">
-        <label htmlFor={nameId}>Naam</label>
-        <input id={nameId} name="naam" autoComplete="name" maxLength={100} defaultValue={values.naam} />
-      </div>
-      <div className="field">
-        <label htmlFor={organisationId}>Organisatie</label>
-        <input id={organisationId} name="organisatie" autoComplete="organization" maxLength={150} defaultValue={values.organisatie} />
-      </div>
+      <Field label="Naam" name="naam" autoComplete="name" maxLength={100} defaultValue={values.naam} error={errors.naam} />
+      <Field label="Organisatie" name="organisatie" autoComplete="organization" maxLength={150} defaultValue={values.organisatie} error={errors.organisatie} />
       <Checkbox label="Toon mijn naam en organisatie bij mijn bijdrage" name="toon_naam" defaultChecked={values.toon_naam === 'ja'} />
-      <div className={`field${errors.email ? ' field--invalid' : ''}`}>
-        <label htmlFor={emailId}>E-mailadres</label>
-        <p id={`${emailId}-hint`} className="field__hint">
-          Alleen om u te laten weten of uw bijdrage geplaatst is, en om haar later te kunnen laten verwijderen. We tonen het nooit.
-        </p>
-        {errors.email ? (
-          <p id={`${emailId}-error`} className="field__error">
-            {errors.email}
-          </p>
-        ) : null}
-        <input id={emailId} name="email" type="email" autoComplete="email" maxLength={254} defaultValue={values.email} aria-invalid={errors.email ? true : undefined} aria-describedby={`${emailId}-hint${errors.email ? ` ${emailId}-error` : ''}`} />
-      </div>
+      <Field
+        label="E-mailadres"
+        name="email"
+        type="email"
+        autoComplete="email"
+        maxLength={254}
+        defaultValue={values.email}
+        error={errors.email}
+        hint="Alleen om u te laten weten of uw bijdrage geplaatst is, en om haar later te kunnen laten verwijderen. We tonen het nooit."
+      />
     </fieldset>
   )
 }

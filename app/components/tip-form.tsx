@@ -1,5 +1,5 @@
 import { Form } from '@remix-run/react'
-import { FormError } from '#app/components/form-field'
+import { FieldError, FormError } from '#app/components/form-field'
 import { ConsentField, SpamGuardFields, SubmitterFields, TextArea } from '#app/components/submission-fields'
 
 /** A tip or lesson learned for one section; works without JavaScript. */
@@ -10,7 +10,7 @@ export function TipForm({ started, errors, values, sectionSlug }: { started: str
       <SpamGuardFields started={started} />
       <fieldset className="fieldset">
         <legend>Wat wilt u delen?</legend>
-        {errors.soort ? <p className="field__error">{errors.soort}</p> : null}
+        <FieldError error={errors.soort} />
         <div className="field--checkbox">
           <input type="radio" id={`soort-tip-${sectionSlug}`} name="soort" value="tip" defaultChecked={values.soort !== 'les'} />
           <label htmlFor={`soort-tip-${sectionSlug}`}>Een tip: wat werkt goed?</label>

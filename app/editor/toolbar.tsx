@@ -1,5 +1,6 @@
 import type { Editor } from '@tiptap/react'
 import { useRef, useState, type KeyboardEvent } from 'react'
+import { FieldError } from '#app/components/form-field'
 
 type Active = Record<'bold' | 'italic' | 'heading2' | 'heading3' | 'bulletList' | 'orderedList' | 'blockquote' | 'link', boolean>
 
@@ -71,11 +72,7 @@ function LinkForm({ editor, onClose }: { editor: Editor; onClose: () => void }) 
   return (
     <div className="link-form" role="group" aria-label="Link">
       <label htmlFor="link-adres">Adres van de link</label>
-      {error ? (
-        <p id="link-fout" className="field__error">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id="link-fout" error={error} />
       <input
         id="link-adres"
         type="url"

@@ -131,17 +131,7 @@ export default function ModerationPage() {
               <label htmlFor="reason">Reden (verplicht bij afwijzen; de inzender leest die)</label>
               <input id="reason" name="reason" maxLength={500} />
             </div>
-            <div className="actions">
-              <button type="submit" name="decision" value="approve">
-                Goedkeuren
-              </button>
-              <button type="submit" name="decision" value="reject" className="button--secondary">
-                Afwijzen
-              </button>
-              <button type="submit" name="decision" value="spam" className="button--secondary">
-                Spam
-              </button>
-            </div>
+            <DecisionButtons />
           </fieldset>
         </Form>
       ) : null}
@@ -175,26 +165,33 @@ export default function ModerationPage() {
                 <label htmlFor={`reden-${item.key}`}>Reden (bij afwijzen)</label>
                 <input id={`reden-${item.key}`} name="reason" maxLength={500} />
               </div>
-              <div className="actions">
-                <button type="submit" name="decision" value="approve">
-                  {item.kind === 'suggestion' ? 'Toepassen in het concept' : 'Goedkeuren'}
-                </button>
-                {item.kind === 'suggestion' ? (
-                  <button type="submit" name="decision" value="approve-manually" className="button--secondary">
-                    Met de hand verwerkt
-                  </button>
-                ) : null}
-                <button type="submit" name="decision" value="reject" className="button--secondary">
-                  Afwijzen
-                </button>
-                <button type="submit" name="decision" value="spam" className="button--secondary">
-                  Spam
-                </button>
-              </div>
+              <DecisionButtons suggestion={item.kind === 'suggestion'} />
             </Form>
           </details>
         </article>
       ))}
+    </div>
+  )
+}
+
+/** The editor's choices for one or more queue items; a suggestion can be applied, or marked as merged by hand. */
+function DecisionButtons({ suggestion = false }: { suggestion?: boolean }) {
+  return (
+    <div className="actions">
+      <button type="submit" name="decision" value="approve">
+        {suggestion ? 'Toepassen in het concept' : 'Goedkeuren'}
+      </button>
+      {suggestion ? (
+        <button type="submit" name="decision" value="approve-manually" className="button--secondary">
+          Met de hand verwerkt
+        </button>
+      ) : null}
+      <button type="submit" name="decision" value="reject" className="button--secondary">
+        Afwijzen
+      </button>
+      <button type="submit" name="decision" value="spam" className="button--secondary">
+        Spam
+      </button>
     </div>
   )
 }

@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { useId } from 'react'
 import { z } from 'zod'
-import { Field, FormError } from '#app/components/form-field'
+import { Field, FieldFrame, FormError } from '#app/components/form-field'
 import { site } from '#app/site'
 import { emailField, formFailure, parseForm, rejected } from '#app/utils/forms'
 import { inviteUser } from '#server/auth/accounts'
@@ -36,7 +35,6 @@ export default function InvitePage() {
   const { roles } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failure = result && 'errors' in result ? result : undefined
-  const roleId = useId()
   return (
     <div className="page page--narrow">
       <h1>Iemand uitnodigen</h1>
@@ -49,21 +47,17 @@ export default function InvitePage() {
       <Form method="post" className="form" noValidate>
         <FormError message={failure?.errors.form} />
         <Field label="E-mailadres" name="email" type="email" autoComplete="off" required defaultValue={failure?.values.email} error={failure?.errors.email} />
-        <div className={`field${failure?.errors.role ? ' field--invalid' : ''}`}>
-          <label htmlFor={roleId}>Rol</label>
-          {failure?.errors.role ? (
-            <p id={`${roleId}-error`} className="field__error">
-              {failure.errors.role}
-            </p>
-          ) : null}
-          <select id={roleId} name="role" defaultValue={failure?.values.role ?? 'member'} aria-describedby={failure?.errors.role ? `${roleId}-error` : undefined}>
-            {roles.map((role) => (
-              <option key={role.value} value={role.value}>
-                {role.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FieldFrame label="Rol" error={failure?.errors.role}>
+          {(control) => (
+            <select {...control} name="role" defaultValue={failure?.values.role ?? 'member'}>
+              {roles.map((role) => (
+                <option key={role.value} value={role.value}>
+                  {role.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </FieldFrame>
         <button type="submit">Uitnodiging versturen</button>
       </Form>
     </div>

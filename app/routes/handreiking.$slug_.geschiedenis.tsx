@@ -56,6 +56,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function HistoryPage() {
   const { section, revisions, comparison, canSeeDraft, canRestore } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const revisionOptions = revisions.map((revision) => (
+    <option key={revision.id} value={revision.id}>
+      {formatDateTime(revision.createdAt)} — {revision.summary}
+    </option>
+  ))
   const label = (choice: string) => (choice === draft ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
   return (
     <div className="page page--narrow">
@@ -73,22 +78,14 @@ export default function HistoryPage() {
         <div className="field">
           <label htmlFor="van">Van</label>
           <select id="van" name="van" defaultValue={comparison?.from}>
-            {revisions.map((revision) => (
-              <option key={revision.id} value={revision.id}>
-                {formatDateTime(revision.createdAt)} — {revision.summary}
-              </option>
-            ))}
+            {revisionOptions}
           </select>
         </div>
         <div className="field">
           <label htmlFor="naar">Naar</label>
           <select id="naar" name="naar" defaultValue={comparison?.to}>
             {canSeeDraft ? <option value={draft}>Huidig concept (nog niet gepubliceerd)</option> : null}
-            {revisions.map((revision) => (
-              <option key={revision.id} value={revision.id}>
-                {formatDateTime(revision.createdAt)} — {revision.summary}
-              </option>
-            ))}
+            {revisionOptions}
           </select>
         </div>
         <button type="submit">Vergelijken</button>

@@ -8,9 +8,8 @@ import {
   type MetaFunction,
 } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
-import { useId } from 'react'
 import { z } from 'zod'
-import { Field, FormError } from '#app/components/form-field'
+import { Field, FieldFrame, FormError } from '#app/components/form-field'
 import { Checkbox, ConsentField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
 import { site } from '#app/site'
 import { formFailure, parseForm, rejected } from '#app/utils/forms'
@@ -127,8 +126,6 @@ export default function NewExamplePage() {
   const errors = failure?.errors ?? {}
   const values = failure?.values ?? {}
   const chosenThemes: string[] = failure && 'themes' in failure && Array.isArray(failure.themes) ? failure.themes : []
-  const regionId = useId()
-  const filesId = useId()
   if (searchParams.get('verstuurd')) {
     return (
       <div className="page page--narrow">
@@ -154,20 +151,16 @@ export default function NewExamplePage() {
         <SpamGuardFields started={started} />
         <Field label="Naam van het netwerk of de organisatie" name="netwerk" required maxLength={150} defaultValue={values.netwerk} error={errors.netwerk} />
         <Field label="Plaats" name="plaats" maxLength={100} defaultValue={values.plaats} error={errors.plaats} />
-        <div className={`field${errors.regio ? ' field--invalid' : ''}`}>
-          <label htmlFor={regionId}>Provincie</label>
-          {errors.regio ? (
-            <p id={`${regionId}-error`} className="field__error">
-              {errors.regio}
-            </p>
-          ) : null}
-          <select id={regionId} name="regio" defaultValue={values.regio ?? ''} aria-invalid={errors.regio ? true : undefined} aria-describedby={errors.regio ? `${regionId}-error` : undefined}>
-            <option value="">Kies een provincie</option>
-            {provinces.map((province) => (
-              <option key={province}>{province}</option>
-            ))}
-          </select>
-        </div>
+        <FieldFrame label="Provincie" error={errors.regio}>
+          {(control) => (
+            <select {...control} name="regio" defaultValue={values.regio ?? ''}>
+              <option value="">Kies een provincie</option>
+              {provinces.map((province) => (
+                <option key={province}>{province}</option>
+              ))}
+            </select>
+          )}
+        </FieldFrame>
         <fieldset className="fieldset">
           <legend>Thema’s uit de handreiking (kies wat past)</legend>
           {themes.map((theme) => (
@@ -178,18 +171,15 @@ export default function NewExamplePage() {
         <TextArea label="Het verhaal" name="verhaal" rows={10} required maxLength={20000} defaultValue={values.verhaal} error={errors.verhaal} hint="Hoe begon het, wie doen er mee, wat werkt en wat zou u anders doen? Witregels maken alinea’s." />
         <Field label="Website" name="website" type="url" maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld https://www.vrijwilligerspunt.nl" />
         <Field label="Contact voor wie meer wil weten" name="contact" maxLength={300} defaultValue={values.contact} error={errors.contact} hint="Dit tonen we bij het voorbeeld, bijvoorbeeld een telefoonnummer of e-mailadres van uw organisatie." />
-        <div className={`field${errors.bestanden ? ' field--invalid' : ''}`}>
-          <label htmlFor={filesId}>Bestanden (niet verplicht)</label>
-          <p id={`${filesId}-hint`} className="field__hint">
-            Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG.
-          </p>
-          {errors.bestanden ? (
-            <p id={`${filesId}-error`} className="field__error">
-              {errors.bestanden}
-            </p>
-          ) : null}
-          <input id={filesId} type="file" name="bestanden" multiple accept=".pdf,.docx,.xlsx,.pptx,.odt,.ods,.jpg,.jpeg,.png" aria-invalid={errors.bestanden ? true : undefined} aria-describedby={`${filesId}-hint${errors.bestanden ? ` ${filesId}-error` : ''}`} />
-        </div>
+        <Field
+          label="Bestanden (niet verplicht)"
+          name="bestanden"
+          type="file"
+          multiple
+          accept=".pdf,.docx,.xlsx,.pptx,.odt,.ods,.jpg,.jpeg,.png"
+          error={errors.bestanden}
+          hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG."
+        />
         <fieldset className="fieldset">
           <legend>Over u</legend>
           <Field label="Uw e-mailadres (niet verplicht)" name="email" type="email" maxLength={254} defaultValue={values.email} error={errors.email} hint="Alleen om u te laten weten of uw voorbeeld geplaatst is. We tonen het nooit." />

@@ -25,8 +25,13 @@ export function startSiteProcess(port: number, location: string) {
 
 export const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve))
 
-/** Resident memory of a process in MB, from /proc. */
-export async function residentMegabytes(pid: number) {
+/** CPU time used so far and resident memory of a process, from /proc. */
+export async function processStats(pid: number) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+  return {
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+  }
 }
