@@ -2,9 +2,7 @@
 // Scenario 1: N clients on one document. Scenario 2: M documents with many clients each.
 // Measures update propagation latency (p50/p99), delivered updates per second, and the
 // server process' peak RSS and CPU. Prints a table and writes it to bench/results/.
-import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
@@ -16,6 +14,7 @@ import { createSession } from '#server/auth/sessions'
 import { readConfig } from '#server/config'
 import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
+import { exited, freePort, processStats, startSiteProcess } from '#tests/support/site-process-control'
 
 process.setMaxListeners(0)
 const updatesPerClient = Number(process.env.BENCH_UPDATES ?? 40)
@@ -26,24 +25,6 @@ const scenarios = [
   { name: '10 documents × 10 clients', documents: 10, clientsPerDocument: 10 },
   { name: '20 documents × 20 clients', documents: 20, clientsPerDocument: 20 },
 ]
-
-async function freePort() {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
-
-function processStats(pid: number) {
-  return readFile(`/proc/${pid}/stat`, 'utf8').then(async (stat) => {
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const cpuTicks = Number(fields[11]) + Number(fields[12])
-    const status = await readFile(`/proc/${pid}/status`, 'utf8')
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-    return { cpuSeconds: cpuTicks / 100, rssMb: rssKb / 1024 }
-  })
-}
 
 function percentile(sorted: number[], p: number) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -59,11 +40,9 @@ async function main() {
   const slugs = (await readdir(path.join(readConfig().contentDir, 'handreiking'))).sort().map((file) => file.replace(/^\d+-/, '').replace(/\.md$/, ''))
 
   const port = await freePort()
-  const server = spawn(process.execPath, ['--import', 'tsx', 'tests/support/site-process.ts', String(port), dataDir], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise<void>((resolve) => server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()))
+  const site = startSiteProcess(port, dataDir)
+  await site.ready
+  const server = site.child
   const baseUrl = `ws://127.0.0.1:${port}/collab`
   class AuthedSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
@@ -120,7 +99,7 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   server.kill('SIGTERM')
-  await new Promise((resolve) => server.once('exit', resolve))
+  await exited(server)
   await rm(dataDir, { recursive: true, force: true })
 
   const header = ['scenario', 'updates sent', 'deliveries', 'p50 ms', 'p99 ms', 'deliveries/s', 'server peak RSS MB', 'server CPU %']
