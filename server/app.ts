@@ -8,6 +8,7 @@ import type { ViteDevServer } from 'vite'
 import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
+import type { SiteEvents } from '#server/events'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
 import type { Database, DatabaseHandle } from '#server/db/client'
@@ -20,6 +21,8 @@ declare module '@remix-run/node' {
     db: Database
     /** Live documents, for publishing, restoring and applying suggestions. */
     collab: CollabServer
+    /** Signals such as ended sessions, so live connections close at once (one instance per process). */
+    events: SiteEvents
     storage: FileStorage
     pdf: PdfService
     /** Where uploads are streamed before their type is checked. */
@@ -36,6 +39,7 @@ declare module '@remix-run/node' {
 type AppOptions = {
   database: DatabaseHandle
   collab: CollabServer
+  events: SiteEvents
   storage: FileStorage
   pdf: PdfService
   uploadTempDir: string
@@ -48,7 +52,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, storage, pdf, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -85,6 +89,7 @@ export async function createApp({ database, collab, storage, pdf, uploadTempDir,
       getLoadContext: (request, response) => ({
         db: database.db,
         collab,
+        events,
         storage,
         pdf,
         uploadTempDir,
@@ -117,10 +122,19 @@ function requestLogging(request: express.Request, response: express.Response, ne
   const started = performance.now()
   response.setHeader('X-Request-Id', requestId)
   response.on('finish', () => {
-    // No IP addresses and no query strings: search terms are the visitor's business.
-    logger.info({ requestId, method: request.method, path: request.path, status: response.statusCode, ms: Math.round(performance.now() - started) }, 'request')
+    // No IP addresses and no query strings: search terms are the visitor's business. No link tokens either.
+    logger.info({ requestId, method: request.method, path: redactTokens(request.path), status: response.statusCode, ms: Math.round(performance.now() - started) }, 'request')
   })
   next()
+}
+
+// Paths that carry a secret from a mail link; the token is the last segment.
+const tokenPaths = /^(\/(?:uitnodiging|wachtwoord-herstellen|account\/e-mail|bijdragen\/verwijderen))\/[^/]+/i
+// Tokens look like "<32 base32>.<32 base32>" (server/auth/random.ts): caught on any other path too.
+const tokenShape = /[a-z2-7]{32}\.[a-z2-7]{32}/gi
+
+export function redactTokens(path: string) {
+  return path.replace(tokenPaths, '$1/:token').replace(tokenShape, ':token')
 }
 
 function securityHeaders(development: boolean) {

@@ -19,7 +19,7 @@ const remix = development
   ? { vite: await (await import('vite')).createServer({ server: { middlewareMode: true } }) }
   : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
 
-const site = await createSite({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3 })
+const site = await createSite({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3, mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM } })
 site.server.listen(config.PORT, () => {
   logger.info(`Levende Handreiking draait op http://localhost:${config.PORT}`)
 })

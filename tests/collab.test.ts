@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setDisabled, changeRole } from '#server/auth/accounts'
 import { documentStates, documentUpdates } from '#server/db/schema'
 import { publishRevision } from '#server/handbook/live-documents'
 import { searchHandbook } from '#server/search/search'
@@ -96,23 +95,6 @@ describe('who may connect', () => {
     expect(await rawSocket(server.url, 'lobby', { Cookie: memberCookie }).refused).toBe(403)
     expect(await rawSocket(server.url, 'bestaat-niet', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
     expect(await rawSocket(server.url, '..%2F..%2Fetc', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
-  })
-
-  it('closes the sockets of a user who is disabled or loses the member role', async () => {
-    const admin = await createUser(server.database.db, { role: 'admin' })
-    const actor = { id: admin.id, email: admin.email, name: admin.name, role: admin.role }
-    const disabled = await createUser(server.database.db)
-    const first = rawSocket(server.url, 'lobby', { Origin: server.url, Cookie: await sessionCookieFor(server.database.db, disabled.id) })
-    await first.opened
-    await setDisabled(server.database.db, { actor, userId: disabled.id, disabled: true })
-    expect(await first.closed).toBe(4403)
-
-    const demoted = await createUser(server.database.db, { role: 'editor' })
-    const second = rawSocket(server.url, 'lobby', { Origin: server.url, Cookie: await sessionCookieFor(server.database.db, demoted.id) })
-    await second.opened
-    await changeRole(server.database.db, { actor, userId: demoted.id, role: 'member' })
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(second.socket.readyState).toBe(second.socket.OPEN)
   })
 })
 

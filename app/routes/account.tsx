@@ -5,11 +5,11 @@ import { Field, FormError } from '#app/components/form-field'
 import { formatDateTime, site } from '#app/site'
 import { emailField, formFailure, nameField, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
-import { changeName, changePassword, requestEmailChange } from '#server/auth/accounts'
+import { changeName, changePassword, endSession, endUserSessions, requestEmailChange } from '#server/auth/accounts'
 import { expiredSessionCookie } from '#server/auth/cookies'
 import { requirePermission } from '#server/auth/guards'
 import { roleLabels } from '#server/auth/permissions'
-import { deleteSession, deleteUserSessions, listUserSessions } from '#server/auth/sessions'
+import { listUserSessions } from '#server/auth/sessions'
 
 export const meta: MetaFunction = () => [{ title: `Mijn account — ${site.title}` }]
 
@@ -46,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const schema = newPasswordSchema({ currentPassword: z.string().min(1, 'Vul uw huidige wachtwoord in.') }, () => ({ email: user.email, name: user.name }))
     const form = parseForm(schema, formData)
     if (!form.ok) return rejected({ intent, ...form })
-    const changed = await changePassword(context.db, { userId: user.id, currentSessionId: session.id, currentPassword: form.data.currentPassword, newPassword: form.data.password })
+    const changed = await changePassword(context.db, context.events, { userId: user.id, currentSessionId: session.id, currentPassword: form.data.currentPassword, newPassword: form.data.password })
     if (!changed) return rejected({ intent, ...formFailure({ currentPassword: 'Dit is niet uw huidige wachtwoord.' }) })
     return { intent, ok: true as const, message: 'Uw wachtwoord is gewijzigd. U bent op uw andere apparaten uitgelogd.' }
   }
@@ -54,12 +54,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const prefix = String(formData.get('session') ?? '')
     const sessions = await listUserSessions(context.db, user.id)
     const target = sessions.find((item) => prefix.length === 8 && item.id.startsWith(prefix))
-    if (target) await deleteSession(context.db, target.id)
+    if (target) await endSession(context.db, context.events, target.id)
     if (target?.id === session.id) throw redirect('/', { headers: { 'Set-Cookie': expiredSessionCookie() } })
     return { intent, ok: true as const, message: 'De sessie is beëindigd.' }
   }
   if (intent === 'end-other-sessions') {
-    await deleteUserSessions(context.db, user.id, session.id)
+    await endUserSessions(context.db, context.events, user.id, session.id)
     return { intent, ok: true as const, message: 'U bent overal uitgelogd behalve hier.' }
   }
   throw new Response('Onbekende actie', { status: 400 })

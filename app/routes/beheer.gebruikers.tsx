@@ -36,13 +36,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!can(admin, 'user:manage', { userId })) return { message: 'U kunt uw eigen rol niet wijzigen en uzelf niet blokkeren.' }
   switch (form.data.intent) {
     case 'role':
-      await changeRole(context.db, { actor: admin, userId, role: form.data.role })
+      await changeRole(context.db, context.events, { actor: admin, userId, role: form.data.role })
       return { message: `De rol is gewijzigd in ${roleLabels[form.data.role]}.` }
     case 'disable':
-      await setDisabled(context.db, { actor: admin, userId, disabled: true })
+      await setDisabled(context.db, context.events, { actor: admin, userId, disabled: true })
       return { message: 'Het account is geblokkeerd; alle sessies zijn beëindigd.' }
     case 'enable':
-      await setDisabled(context.db, { actor: admin, userId, disabled: false })
+      await setDisabled(context.db, context.events, { actor: admin, userId, disabled: false })
       return { message: 'Het account is weer actief.' }
     case 'resend':
       return { message: (await resendInvitation(context.db, { actor: admin, userId, publicUrl: context.publicUrl })) ? 'De uitnodiging is opnieuw verstuurd.' : 'Dit account heeft de uitnodiging al aangenomen.' }

@@ -28,6 +28,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!can(user, 'user:invite', { role: form.data.role })) return rejected(formFailure({ role: 'Deze rol mag u niet toekennen.' }, form.data))
   const result = await inviteUser(context.db, { inviter: user, email: form.data.email, role: form.data.role, publicUrl: context.publicUrl })
   if (result.outcome === 'exists') return rejected(formFailure({ email: 'Er bestaat al een account met dit e-mailadres.' }, form.data))
+  if (result.outcome === 'pending-higher-role') {
+    return rejected(formFailure({ email: `Dit adres heeft al een openstaande uitnodiging als ${roleLabels[result.role]}. Alleen een beheerder kan die wijzigen; de uitnodiging blijft zoals ze is.` }, form.data))
+  }
   return { ok: true as const, email: form.data.email }
 }
 

@@ -1,13 +1,13 @@
 import { redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form } from '@remix-run/react'
 import { site } from '#app/site'
+import { endSession } from '#server/auth/accounts'
 import { expiredSessionCookie } from '#server/auth/cookies'
-import { deleteSession } from '#server/auth/sessions'
 
 export const meta: MetaFunction = () => [{ title: `Uitloggen — ${site.title}` }]
 
 export async function action({ context }: ActionFunctionArgs) {
-  if (context.authentication) await deleteSession(context.db, context.authentication.session.id)
+  if (context.authentication) await endSession(context.db, context.events, context.authentication.session.id)
   throw redirect('/', { headers: { 'Set-Cookie': expiredSessionCookie() } })
 }
 

@@ -19,7 +19,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   if (!reset) return rejected(formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' }))
   const form = parseForm(newPasswordSchema({}, () => ({ email: reset.user.email, name: reset.user.name })), await request.formData())
   if (!form.ok) return rejected(form)
-  const session = await resetPassword(context.db, { token: params.token ?? '', password: form.data.password, userAgent: request.headers.get('User-Agent') ?? '' })
+  const session = await resetPassword(context.db, context.events, { token: params.token ?? '', password: form.data.password, userAgent: request.headers.get('User-Agent') ?? '' })
   if (!session) return rejected(formFailure({ form: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.' }))
   throw redirect('/account?wachtwoord=nieuw', { headers: { 'Set-Cookie': sessionCookie(session.token) } })
 }

@@ -4,16 +4,25 @@ import { users, type Role } from '#server/db/schema'
 import { recordAudit } from '#server/audit'
 import { sendMail } from '#server/mail/mailer'
 import { clearHits, isLimited, recordHit, type Limit } from '#server/rate-limits'
+import type { SiteEvents } from '#server/events'
+import { logger } from '#server/logger'
 import { consumeToken, findUsableToken, issueToken } from './one-time-tokens'
 import { hashPassword, spendPasswordCheckTime, verifyPassword } from './passwords'
-import { roleLabels } from './permissions'
-import { createSession, deleteUserSessions, type SessionUser } from './sessions'
-import { accountEvents } from './events'
+import { can, roleLabels } from './permissions'
+import { createSession, deleteSession, deleteUserSessions, type SessionUser } from './sessions'
 
-// Five wrong passwords lock an account for a while; a whole office behind one
-// address (shared IP) gets more room before its address is throttled.
-export const accountLoginLimit: Limit = { max: 5, windowMs: 15 * 60 * 1000 }
-export const clientLoginLimit: Limit = { max: 20, windowMs: 15 * 60 * 1000 }
+// Nobody can lock someone else out (docs/decisions/004-login-throttling.md):
+// five wrong passwords block only that client for that account; a client
+// (a whole office behind one IP) gets 20 tries over all accounts; many
+// failures on one account from everywhere slow its logins down, never block them.
+const loginWindowMs = 15 * 60 * 1000
+export const accountClientLoginLimit: Limit = { max: 5, windowMs: loginWindowMs }
+export const clientLoginLimit: Limit = { max: 20, windowMs: loginWindowMs }
+export const accountSlowdown = { limit: { max: 10, windowMs: loginWindowMs } satisfies Limit, delayMs: 2000 }
+
+// Reset mails: per client, and per address so nobody floods one inbox from many IPs.
+export const resetClientLimit: Limit = { max: 5, windowMs: 60 * 60 * 1000 }
+export const resetAddressLimit: Limit = { max: 3, windowMs: 60 * 60 * 1000 }
 
 export function normaliseEmail(email: string) {
   return email.trim().toLowerCase()
@@ -30,35 +39,43 @@ export type LoginResult =
   | { outcome: 'throttled' }
 
 /**
- * Email + password → a new session. Failures are counted per client (hashed IP)
- * and per account; past either limit, further tries are refused for 15 minutes.
+ * Email + password → a new session. Failures are counted per client (hashed IP),
+ * per account and client, and per account; the first two refuse further tries
+ * for 15 minutes, the last only makes every try on the account wait.
  */
 export async function logIn(db: Database, input: { email: string; password: string; clientKey: string; userAgent: string }): Promise<LoginResult> {
   const email = normaliseEmail(input.email)
-  const limits = [
+  const refusing = [
     { key: `login:client:${input.clientKey}`, limit: clientLoginLimit },
-    { key: `login:account:${email}`, limit: accountLoginLimit },
+    { key: `login:account-client:${email}:${input.clientKey}`, limit: accountClientLoginLimit },
   ]
-  for (const { key, limit } of limits) if (await isLimited(db, key, limit)) return { outcome: 'throttled' }
+  const slowing = { key: `login:account:${email}`, limit: accountSlowdown.limit }
+  for (const { key, limit } of refusing) if (await isLimited(db, key, limit)) return { outcome: 'throttled' }
+  // The wait comes before the check, for right and wrong passwords alike: an early answer would give the guess away.
+  if (await isLimited(db, slowing.key, slowing.limit)) await new Promise((resolve) => setTimeout(resolve, accountSlowdown.delayMs))
 
   const user = await findUserByEmail(db, email)
   const valid = user?.passwordHash && !user.disabledAt ? await verifyPassword(user.passwordHash, input.password) : (await spendPasswordCheckTime(input.password), false)
   if (!user || !valid) {
-    for (const { key, limit } of limits) await recordHit(db, key, limit)
+    for (const { key, limit } of [...refusing, slowing]) await recordHit(db, key, limit)
     return { outcome: 'invalid' }
   }
-  await clearHits(db, limits[1].key)
+  await clearHits(db, refusing[1].key)
   const { token } = await createSession(db, user.id, input.userAgent)
   return { outcome: 'ok', token, user: { id: user.id, email: user.email, name: user.name, role: user.role } }
 }
 
-export type InviteResult = { outcome: 'invited'; userId: number } | { outcome: 'exists' }
+export type InviteResult = { outcome: 'invited'; userId: number } | { outcome: 'exists' } | { outcome: 'pending-higher-role'; role: Role }
 
-/** An editor or admin invites someone by email; the link is valid for 7 days. */
+/**
+ * An editor or admin invites someone by email; the link is valid for 7 days.
+ * Inviting again replaces a pending invitation, but only one the inviter could have made.
+ */
 export async function inviteUser(db: Database, input: { inviter: SessionUser; email: string; role: Role; publicUrl: string }): Promise<InviteResult> {
   const email = normaliseEmail(input.email)
   const existing = await findUserByEmail(db, email)
   if (existing?.passwordHash) return { outcome: 'exists' }
+  if (existing && !can(input.inviter, 'user:invite', { role: existing.role })) return { outcome: 'pending-higher-role', role: existing.role }
   const userId =
     existing?.id ??
     (await db.insert(users).values({ email, role: input.role, createdBy: input.inviter.id }).returning({ id: users.id }))[0].id
@@ -123,12 +140,25 @@ export async function acceptInvitation(db: Database, input: { token: string; nam
   return createSession(db, invitation.user.id, input.userAgent)
 }
 
-/** Same answer whether or not the address has an account; only real, active accounts get mail. */
+/**
+ * Same answer, after the same work, whether or not the address has an account:
+ * the request only counts; looking up the account and writing the mail happen
+ * after the answer. Only real, active accounts get mail.
+ */
 export async function requestPasswordReset(db: Database, input: { email: string; publicUrl: string; clientKey: string }) {
-  const limit: Limit = { max: 5, windowMs: 60 * 60 * 1000 }
-  const key = `reset:client:${input.clientKey}`
-  if (await isLimited(db, key, limit)) return
-  await recordHit(db, key, limit)
+  const email = normaliseEmail(input.email)
+  const limits = [
+    { key: `reset:client:${input.clientKey}`, limit: resetClientLimit },
+    { key: `reset:address:${email}`, limit: resetAddressLimit },
+  ]
+  let limited = false
+  for (const { key, limit } of limits) limited = (await isLimited(db, key, limit)) || limited
+  for (const { key, limit } of limits) await recordHit(db, key, limit)
+  if (limited) return
+  void queuePasswordResetMail(db, { email, publicUrl: input.publicUrl }).catch((error) => logger.error({ err: error }, 'queueing a password reset mail failed'))
+}
+
+async function queuePasswordResetMail(db: Database, input: { email: string; publicUrl: string }) {
   const user = await findUserByEmail(db, input.email)
   if (!user || user.disabledAt || !user.passwordHash) return
   const token = await issueToken(db, { kind: 'password_reset', userId: user.id })
@@ -148,8 +178,8 @@ export async function findPasswordReset(db: Database, token: string) {
   return findUsableToken(db, 'password_reset', token)
 }
 
-/** A new password ends every existing session: whoever knew the old one is out. */
-export async function resetPassword(db: Database, input: { token: string; password: string; userAgent: string }) {
+/** A new password ends every existing session and its live connections: whoever knew the old one is out. */
+export async function resetPassword(db: Database, events: SiteEvents, input: { token: string; password: string; userAgent: string }) {
   const reset = await findUsableToken(db, 'password_reset', input.token)
   if (!reset) return null
   const passwordHash = await hashPassword(input.password)
@@ -159,7 +189,7 @@ export async function resetPassword(db: Database, input: { token: string; passwo
     return true
   })
   if (!done) return null
-  await deleteUserSessions(db, reset.user.id)
+  await endUserSessions(db, events, reset.user.id)
   await clearHits(db, `login:account:${normaliseEmail(reset.user.email)}`)
   return createSession(db, reset.user.id, input.userAgent)
 }
@@ -168,12 +198,24 @@ export async function changeName(db: Database, userId: number, name: string) {
   await db.update(users).set({ name }).where(eq(users.id, userId))
 }
 
-export async function changePassword(db: Database, input: { userId: number; currentSessionId: string; currentPassword: string; newPassword: string }) {
+export async function changePassword(db: Database, events: SiteEvents, input: { userId: number; currentSessionId: string; currentPassword: string; newPassword: string }) {
   const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId))
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) return false
   await db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, input.userId))
-  await deleteUserSessions(db, input.userId, input.currentSessionId)
+  await endUserSessions(db, events, input.userId, input.currentSessionId)
   return true
+}
+
+/** Logout, or ending one session from the account page: what was opened with it closes too. */
+export async function endSession(db: Database, events: SiteEvents, sessionId: string) {
+  await deleteSession(db, sessionId)
+  await events.publish('sessions-ended', { sessionIds: [sessionId] })
+}
+
+/** Ends every session of a user (or all but the current one) and closes what was opened with them. */
+export async function endUserSessions(db: Database, events: SiteEvents, userId: number, except?: string) {
+  const sessionIds = await deleteUserSessions(db, userId, except)
+  if (sessionIds.length > 0) await events.publish('sessions-ended', { sessionIds })
 }
 
 /** A new address takes effect only when a link sent to that address is used. */
@@ -222,18 +264,18 @@ export async function listUsers(db: Database, search = '') {
     .orderBy(asc(users.name), asc(users.email))
 }
 
-export async function changeRole(db: Database, input: { actor: SessionUser; userId: number; role: Role }) {
+export async function changeRole(db: Database, events: SiteEvents, input: { actor: SessionUser; userId: number; role: Role }) {
   const [before] = await db.select({ role: users.role }).from(users).where(eq(users.id, input.userId))
   if (!before || before.role === input.role) return
   await db.update(users).set({ role: input.role }).where(eq(users.id, input.userId))
   await recordAudit(db, { actorId: input.actor.id, action: 'user.role_changed', targetUserId: input.userId, details: { from: before.role, to: input.role } })
-  accountEvents.emit('access-changed', input.userId)
+  await events.publish('access-changed', { userId: input.userId })
 }
 
-/** Disabling ends all of the user's sessions at once (and, via the event, their live connections). */
-export async function setDisabled(db: Database, input: { actor: SessionUser; userId: number; disabled: boolean }) {
+/** Disabling ends all of the user's sessions and live connections at once. */
+export async function setDisabled(db: Database, events: SiteEvents, input: { actor: SessionUser; userId: number; disabled: boolean }) {
   await db.update(users).set({ disabledAt: input.disabled ? new Date() : null }).where(eq(users.id, input.userId))
-  if (input.disabled) await deleteUserSessions(db, input.userId)
+  if (input.disabled) await endUserSessions(db, events, input.userId)
   await recordAudit(db, { actorId: input.actor.id, action: input.disabled ? 'user.disabled' : 'user.enabled', targetUserId: input.userId })
-  accountEvents.emit('access-changed', input.userId)
+  await events.publish('access-changed', { userId: input.userId })
 }

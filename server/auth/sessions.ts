@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { sessions, users, type Role } from '#server/db/schema'
 import { newToken, secretMatches, splitToken } from './random'
@@ -53,9 +53,26 @@ export async function deleteSession(db: Database, sessionId: string) {
   await db.delete(sessions).where(eq(sessions.id, sessionId))
 }
 
-/** Ends every session of a user, or all but the one they are using now. */
+/** Ends every session of a user, or all but the one they are using now; returns the ids that ended. */
 export async function deleteUserSessions(db: Database, userId: number, except?: string) {
-  await db.delete(sessions).where(except ? and(eq(sessions.userId, userId), ne(sessions.id, except)) : eq(sessions.userId, userId))
+  const ended = await db
+    .delete(sessions)
+    .where(except ? and(eq(sessions.userId, userId), ne(sessions.id, except)) : eq(sessions.userId, userId))
+    .returning({ id: sessions.id })
+  return ended.map((session) => session.id)
+}
+
+/**
+ * Of the given sessions, those still valid (not idle too long, user not disabled),
+ * with their user: one query, for re-checking every live socket at once.
+ */
+export async function findLiveSessions(db: Database, sessionIds: string[], now = new Date()) {
+  if (sessionIds.length === 0) return []
+  return db
+    .select({ id: sessions.id, user: { id: users.id, email: users.email, name: users.name, role: users.role } })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
+    .where(and(inArray(sessions.id, sessionIds), gt(sessions.lastVerifiedAt, new Date(now.getTime() - inactivityTimeoutMs))))
 }
 
 export async function listUserSessions(db: Database, userId: number) {

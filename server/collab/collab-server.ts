@@ -11,13 +11,15 @@ export const collabPathPrefix = '/collab/'
 /** Larger messages close the socket (ws answers 1009); nobody types 2 MB at once. */
 export const maxMessageBytes = 2 * 1024 * 1024
 
-export type UpgradeDecision = { allowed: true; userId: number } | { allowed: false; status: 400 | 401 | 403 | 404 }
+export type UpgradeDecision = { allowed: true; userId: number; sessionId: string } | { allowed: false; status: 400 | 401 | 403 | 404 }
 
 export type CollabOptions = RoomTiming & {
   /** Who may open which document; checked before the upgrade completes. */
   authorize: (request: IncomingMessage, document: string) => Promise<UpgradeDecision>
-  /** Whether a user still may edit (after a role change or being disabled). */
-  stillAllowed: (userId: number, document: string) => Promise<boolean>
+  /** Of these sessions, the ones whose user still may edit (session not ended or expired, user not disabled or demoted). */
+  stillAllowedSessions: (sessionIds: string[]) => Promise<Set<string>>
+  /** How often every live socket's session is checked again, for sessions that simply expire. */
+  sessionCheckIntervalMs: number
   /** The Yjs content of a document opened for the first time, or null if there is no such document. */
   initialContent: (document: string) => Promise<Y.Doc | null>
   /** How long a document stays in memory after its last client left. */
@@ -25,7 +27,8 @@ export type CollabOptions = RoomTiming & {
   pingIntervalMs: number
 }
 
-type LiveSocket = WebSocket & { isAlive?: boolean }
+/** The session a socket was opened with: ending that session closes it. */
+type LiveSocket = WebSocket & { isAlive?: boolean; sessionId?: string }
 
 /**
  * The server side of the y-websocket protocol on our own HTTP server, with
@@ -38,6 +41,7 @@ export class CollabServer {
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
   private readonly pingTimer: NodeJS.Timeout
+  private readonly sessionCheckTimer: NodeJS.Timeout
 
   constructor(
     private readonly db: Database,
@@ -45,6 +49,8 @@ export class CollabServer {
   ) {
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs)
     this.pingTimer.unref()
+    this.sessionCheckTimer = setInterval(() => void this.recheckAll().catch((error) => logger.error({ err: error }, 'checking live sessions failed')), options.sessionCheckIntervalMs)
+    this.sessionCheckTimer.unref()
   }
 
   attach(server: Server) {
@@ -77,15 +83,30 @@ export class CollabServer {
     })
   }
 
-  /** Closes the sockets of a user who may no longer edit. */
+  /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
   async recheckUser(userId: number) {
-    for (const room of this.rooms.values()) {
-      for (const connection of room.connections.values()) {
-        if (connection.userId === userId && !(await this.options.stillAllowed(userId, room.name))) {
-          connection.socket.close(4403, 'geen toegang meer')
-        }
-      }
-    }
+    await this.closeUnlessAllowed(this.liveSockets().filter((socket) => socket.userId === userId))
+  }
+
+  /** Every live socket against the database in one query: catches sessions that expired on their own. */
+  async recheckAll() {
+    await this.closeUnlessAllowed(this.liveSockets())
+  }
+
+  /** Closes exactly the sockets opened with these sessions (logout, ended elsewhere, new password). */
+  closeSessions(sessionIds: string[]) {
+    const ended = new Set(sessionIds)
+    for (const { socket } of this.liveSockets()) if (socket.sessionId && ended.has(socket.sessionId)) endAccess(socket, 4401, 'sessie beëindigd')
+  }
+
+  private liveSockets() {
+    return [...this.rooms.values()].flatMap((room) => [...room.connections.values()]).map((connection) => ({ socket: connection.socket as LiveSocket, userId: connection.userId }))
+  }
+
+  private async closeUnlessAllowed(sockets: Array<{ socket: LiveSocket }>) {
+    if (sockets.length === 0) return
+    const allowed = await this.options.stillAllowedSessions([...new Set(sockets.map(({ socket }) => socket.sessionId ?? ''))])
+    for (const { socket } of sockets) if (!allowed.has(socket.sessionId ?? '')) endAccess(socket, 4403, 'geen toegang meer')
   }
 
   get loadedDocuments() {
@@ -95,6 +116,7 @@ export class CollabServer {
   /** Writes and compacts every document, then closes all sockets. */
   async close() {
     clearInterval(this.pingTimer)
+    clearInterval(this.sessionCheckTimer)
     for (const timer of this.unloadTimers.values()) clearTimeout(timer)
     this.unloadTimers.clear()
     await Promise.all([...this.rooms.keys()].map((name) => this.exclusively(name, () => this.unloadNow(name, true))))
@@ -109,7 +131,10 @@ export class CollabServer {
       const room = await this.open(document)
       if (!room) return refuse(socket, 404)
       this.cancelUnload(document)
-      this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => this.connect(room, websocket, decision.userId))
+      this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => {
+        websocket.sessionId = decision.sessionId
+        this.connect(room, websocket, decision.userId)
+      })
     } catch (error) {
       logger.error({ err: error }, 'collab upgrade failed')
       refuse(socket, 500)
@@ -191,6 +216,13 @@ export class CollabServer {
       socket.ping()
     }
   }
+}
+
+/** Access ended: not one more frame from this socket is handled, and it is told why. */
+function endAccess(socket: WebSocket, code: number, reason: string) {
+  if (socket.readyState !== socket.OPEN) return
+  socket.removeAllListeners('message')
+  socket.close(code, reason)
 }
 
 function refuse(socket: Duplex, status: number) {

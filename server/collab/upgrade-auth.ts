@@ -1,10 +1,8 @@
 import type { IncomingMessage } from 'node:http'
-import { and, eq, isNull } from 'drizzle-orm'
 import { readSessionToken } from '#server/auth/cookies'
 import { can } from '#server/auth/permissions'
-import { validateSessionToken } from '#server/auth/sessions'
+import { findLiveSessions, validateSessionToken } from '#server/auth/sessions'
 import type { Database } from '#server/db/client'
-import { users } from '#server/db/schema'
 import type { UpgradeDecision } from './collab-server'
 
 /**
@@ -19,14 +17,11 @@ export function collabAuthorization(db: Database) {
       const authentication = token ? await validateSessionToken(db, token) : null
       if (!authentication) return { allowed: false, status: 401 }
       if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-      return { allowed: true, userId: authentication.user.id }
+      return { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id }
     },
-    stillAllowed: async (userId: number) => {
-      const [user] = await db
-        .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-        .from(users)
-        .where(and(eq(users.id, userId), isNull(users.disabledAt)))
-      return Boolean(user && can(user, 'section:edit'))
+    stillAllowedSessions: async (sessionIds: string[]) => {
+      const live = await findLiveSessions(db, sessionIds)
+      return new Set(live.filter((session) => can(session.user, 'section:edit')).map((session) => session.id))
     },
   }
 }

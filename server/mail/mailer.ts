@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull } from 'drizzle-orm'
 import type { Transporter } from 'nodemailer'
 import type { Database } from '#server/db/client'
 import { outbox } from '#server/db/schema'
@@ -7,37 +7,82 @@ import { escapeHtml } from '#server/escape-html'
 
 export type Mail = { to: string; subject: string; paragraphs: string[]; link?: { label: string; url: string } }
 
-let transport: Promise<Transporter | null> | undefined
-
-function smtpTransport() {
-  transport ??= process.env.SMTP_URL
-    ? import('nodemailer').then((nodemailer) => nodemailer.createTransport(process.env.SMTP_URL))
-    : Promise.resolve(null)
-  return transport
-}
-
-const from = () => process.env.MAIL_FROM ?? 'Handreiking Lokaal samenwerken <noreply@localhost>'
-
 /**
- * Every mail is written to the outbox first. With SMTP_URL it is then sent;
- * without, it stays in the outbox (admins read it at /beheer/outbox) and is
- * logged, so every flow works on a fresh machine.
+ * Puts a mail in the outbox; the MailSender made in server/site.ts delivers it
+ * in the background, so no request waits for (or reveals by its timing) SMTP work.
+ * The log names the mail but never its text: links in mails carry secrets.
  */
 export async function sendMail(db: Database, mail: Mail) {
-  const text = mailText(mail)
-  const html = mailHtml(mail)
-  const [row] = await db.insert(outbox).values({ to: mail.to, subject: mail.subject, text, html }).returning({ id: outbox.id })
-  const smtp = await smtpTransport()
-  if (!smtp) {
-    logger.info({ outboxId: row.id, subject: mail.subject, text }, 'mail stored in outbox (no SMTP_URL)')
-    return
+  const [row] = await db.insert(outbox).values({ to: mail.to, subject: mail.subject, text: mailText(mail), html: mailHtml(mail) }).returning({ id: outbox.id })
+  logger.info({ outboxId: row.id, subject: mail.subject }, 'mail queued in the outbox (read it at /beheer/outbox)')
+}
+
+export type MailSenderOptions = { smtpUrl?: string; from?: string; pollIntervalMs?: number }
+
+/**
+ * Delivers queued mail over SMTP_URL, oldest first. Without SMTP_URL mails stay
+ * in the outbox, where admins read them. Each mail is claimed with one
+ * conditional update, so several processes never send the same mail twice.
+ */
+export class MailSender {
+  private transport: Promise<Transporter> | null
+  private readonly timer: NodeJS.Timeout | null
+  private delivering: Promise<void> = Promise.resolve()
+  private readonly from: string
+
+  constructor(
+    private readonly db: Database,
+    options: MailSenderOptions,
+  ) {
+    this.from = options.from ?? 'Handreiking Lokaal samenwerken <noreply@localhost>'
+    const smtpUrl = options.smtpUrl
+    this.transport = smtpUrl ? import('nodemailer').then((nodemailer) => nodemailer.createTransport(smtpUrl)) : null
+    if (!this.transport) logger.info('no SMTP_URL: mails stay in the outbox at /beheer/outbox')
+    this.timer = this.transport ? setInterval(() => void this.deliverPending(), options.pollIntervalMs ?? 2000) : null
+    this.timer?.unref()
   }
-  try {
-    await smtp.sendMail({ from: from(), to: mail.to, subject: mail.subject, text, html })
-    await db.update(outbox).set({ sentAt: new Date() }).where(eq(outbox.id, row.id))
-  } catch (error) {
-    logger.error({ err: error, outboxId: row.id }, 'sending mail failed')
-    await db.update(outbox).set({ error: String(error) }).where(eq(outbox.id, row.id))
+
+  /** Sends what is waiting; a run that is still busy is not started twice. */
+  deliverPending() {
+    this.delivering = this.delivering.then(() => this.deliverBatch()).catch((error) => logger.error({ err: error }, 'reading the outbox failed'))
+    return this.delivering
+  }
+
+  async close() {
+    if (this.timer) clearInterval(this.timer)
+    await this.delivering
+    const transport = await this.transport
+    transport?.close()
+    this.transport = null
+  }
+
+  private async deliverBatch() {
+    if (!this.transport) return
+    const waiting = await this.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(isNull(outbox.sentAt), isNull(outbox.error)))
+      .orderBy(asc(outbox.id))
+      .limit(20)
+    for (const { id } of waiting) await this.deliver(id)
+  }
+
+  private async deliver(id: number) {
+    // Claimed by marking it sent first: a crash mid-send loses one mail rather than sending it twice.
+    const [mail] = await this.db
+      .update(outbox)
+      .set({ sentAt: new Date() })
+      .where(and(eq(outbox.id, id), isNull(outbox.sentAt), isNull(outbox.error)))
+      .returning()
+    if (!mail || !this.transport) return
+    try {
+      const transport = await this.transport
+      await transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+      logger.info({ outboxId: id, subject: mail.subject }, 'mail sent')
+    } catch (error) {
+      logger.error({ err: error, outboxId: id }, 'sending mail failed')
+      await this.db.update(outbox).set({ sentAt: null, error: String(error) }).where(eq(outbox.id, id))
+    }
   }
 }
 
@@ -53,7 +98,6 @@ function mailHtml(mail: Mail) {
   const link = mail.link ? [`<p><a href="${escapeHtml(mail.link.url)}">${escapeHtml(mail.link.label)}</a></p>`] : []
   return `<!DOCTYPE html><html lang="nl"><body>${[...paragraphs, ...link, `<p>${escapeHtml(signature).replace('\n', '<br>')}</p>`].join('')}</body></html>`
 }
-
 
 export async function listOutbox(db: Database, limit = 100) {
   return db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit)

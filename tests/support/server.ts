@@ -11,11 +11,11 @@ import { createImportedDatabase } from './database'
 export type TestServer = { url: string; dataDir: string; site: Site; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
-export async function startTestServer(options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; mail?: SiteOptions['mail']; port?: number } = {}): Promise<TestServer> {
   const database = options.database ?? (await createImportedDatabase())
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
-  const site = await createSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab } })
+  const site = await createSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail })
   await new Promise<void>((resolve) => site.server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = site.server.address() as AddressInfo
   return {

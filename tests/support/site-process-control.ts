@@ -11,9 +11,9 @@ export async function freePort() {
 }
 
 /** The real site in its own process (tests/support/site-process.ts), for crash and memory tests. */
-export function startSiteProcess(port: number, location: string) {
+export function startSiteProcess(port: number, location: string, environment: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/site-process.ts', String(port), location], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
+    env: { ...process.env, LOG_LEVEL: 'silent', ...environment },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const ready = new Promise<void>((resolve, reject) => {
