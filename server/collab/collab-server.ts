@@ -29,6 +29,7 @@ export type CollabOptions = RoomTiming & {
 
 /** The session a socket was opened with: ending that session closes it. */
 type LiveSocket = WebSocket & { isAlive?: boolean; sessionId?: string }
+type LiveConnection = { room: DocumentRoom; socket: LiveSocket; userId: number }
 
 /**
  * The server side of the y-websocket protocol on our own HTTP server, with
@@ -96,17 +97,17 @@ export class CollabServer {
   /** Closes exactly the sockets opened with these sessions (logout, ended elsewhere, new password). */
   closeSessions(sessionIds: string[]) {
     const ended = new Set(sessionIds)
-    for (const { socket } of this.liveSockets()) if (socket.sessionId && ended.has(socket.sessionId)) endAccess(socket, 4401, 'sessie beëindigd')
+    for (const live of this.liveSockets()) if (live.socket.sessionId && ended.has(live.socket.sessionId)) endAccess(live, 4401, 'sessie beëindigd')
   }
 
-  private liveSockets() {
-    return [...this.rooms.values()].flatMap((room) => [...room.connections.values()]).map((connection) => ({ socket: connection.socket as LiveSocket, userId: connection.userId }))
+  private liveSockets(): LiveConnection[] {
+    return [...this.rooms.values()].flatMap((room) => [...room.connections.values()].map((connection) => ({ room, socket: connection.socket as LiveSocket, userId: connection.userId })))
   }
 
-  private async closeUnlessAllowed(sockets: Array<{ socket: LiveSocket }>) {
-    if (sockets.length === 0) return
-    const allowed = await this.options.stillAllowedSessions([...new Set(sockets.map(({ socket }) => socket.sessionId ?? ''))])
-    for (const { socket } of sockets) if (!allowed.has(socket.sessionId ?? '')) endAccess(socket, 4403, 'geen toegang meer')
+  private async closeUnlessAllowed(connections: LiveConnection[]) {
+    if (connections.length === 0) return
+    const allowed = await this.options.stillAllowedSessions([...new Set(connections.map(({ socket }) => socket.sessionId ?? ''))])
+    for (const live of connections) if (!allowed.has(live.socket.sessionId ?? '')) endAccess(live, 4403, 'geen toegang meer')
   }
 
   get loadedDocuments() {
@@ -218,10 +219,14 @@ export class CollabServer {
   }
 }
 
-/** Access ended: not one more frame from this socket is handled, and it is told why. */
-function endAccess(socket: WebSocket, code: number, reason: string) {
+/**
+ * Access ended: not one more frame from this socket is handled, it leaves the room
+ * (no edits or presence go to it) before a slow peer finishes the close handshake, and it is told why.
+ */
+function endAccess({ room, socket }: LiveConnection, code: number, reason: string) {
   if (socket.readyState !== socket.OPEN) return
   socket.removeAllListeners('message')
+  room.leave(socket)
   socket.close(code, reason)
 }
 

@@ -1,0 +1,223 @@
+import { desc, eq, sql } from 'drizzle-orm'
+import * as encoding from 'lib0/encoding'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { outbox, sessions, type Role } from '#server/db/schema'
+import { connectClient, rawSocket, waitFor, waitForSync, type CollabClient } from './support/collab-client'
+import { createUser, testPassword } from './support/factories'
+import { cookieFrom, postForm } from './support/http'
+import { startTestServer, type TestServer } from './support/server'
+
+// The periodic session check is left at its production minute here, so only
+// the signal sent by the page itself can close a socket within these tests.
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({ collab: { writeWindowMs: 50 } })
+})
+afterAll(() => server.close())
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const db = () => server.database.db
+const document = 'lobby'
+
+/** Logs in through the login page, as a browser would; returns the session cookie. */
+async function logIn(email: string, password = testPassword) {
+  const response = await postForm(server.url, '/inloggen', { email, password })
+  expect(response.status, `login of ${email}`).toBe(302)
+  return cookieFrom(response)!
+}
+
+async function signedInUser(role: Role = 'member') {
+  const user = await createUser(db(), { role })
+  return { user, cookie: await logIn(user.email) }
+}
+
+/** A real y-websocket editor, with the close code the server ends it with. */
+async function editor(cookie: string) {
+  const client = connectClient(server.url, document, cookie)
+  cleanups.push(() => client.close())
+  const closed = new Promise<number>((resolve) => client.provider.on('connection-close', (event) => event && resolve(event.code)))
+  await waitForSync(client)
+  return { client, closed }
+}
+
+/**
+ * A client that ignores what the server says (it never reads the close frame)
+ * and keeps sending: the server must not handle its frames once access ended.
+ */
+async function stubbornEditor(cookie: string) {
+  const raw = rawSocket(server.url, document, { Origin: server.url, Cookie: cookie })
+  cleanups.push(() => raw.socket.terminate())
+  await raw.opened
+  ;(raw.socket as unknown as { _socket: { pause: () => void } })._socket.pause()
+  return { sendParagraph: (text: string) => raw.socket.send(updateMessage(paragraphUpdate(text))) }
+}
+
+function paragraphUpdate(text: string) {
+  const doc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  paragraph.insert(0, [new Y.XmlText(text)])
+  doc.getXmlFragment('default').insert(0, [paragraph])
+  return Y.encodeStateAsUpdate(doc)
+}
+
+function updateMessage(update: Uint8Array) {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0)
+  syncProtocol.writeUpdate(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+async function serverText() {
+  const room = await server.collab.open(document)
+  return JSON.stringify(room!.doc.getXmlFragment('default').toJSON())
+}
+
+/** Waits long enough for a stray edit to have reached the witness, then checks nobody has it. */
+async function expectNowhere(text: string, witness: CollabClient) {
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  expect(witness.text()).not.toContain(text)
+  expect(await serverText()).not.toContain(text)
+}
+
+function within<T>(promise: Promise<T>, ms = 2000, what = 'socket to close') {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))])
+}
+
+function sessionIdOf(cookie: string) {
+  return cookie.split('=')[1].split('.')[0]
+}
+
+function isOpen(client: CollabClient) {
+  return client.provider.wsconnected
+}
+
+describe('every end of access closes live editing at once', () => {
+  it('an admin disabling a member closes their socket before the page answers; a later edit reaches nobody', async () => {
+    const witness = (await editor((await signedInUser('editor')).cookie)).client
+    const { user, cookie } = await signedInUser()
+    const member = await editor(cookie)
+    const stubborn = await stubbornEditor(cookie)
+    const admin = await signedInUser('admin')
+
+    const response = await postForm(server.url, '/beheer/gebruikers', { intent: 'disable', userId: String(user.id) }, { Cookie: admin.cookie })
+    expect(response.status).toBe(200)
+    stubborn.sendParagraph('Na het blokkeren, genegeerd')
+    member.client.addParagraph('Ook na het blokkeren')
+    expect([4401, 4403]).toContain(await within(member.closed))
+    await expectNowhere('Na het blokkeren', witness)
+    await expectNowhere('Ook na het blokkeren', witness)
+    expect(await rawSocket(server.url, document, { Origin: server.url, Cookie: cookie }).refused).toBe(401)
+  })
+
+  it('logging out closes the sockets opened with that session only', async () => {
+    const witness = (await editor((await signedInUser('editor')).cookie)).client
+    const { user, cookie } = await signedInUser()
+    const laptop = await editor(cookie)
+    const stubborn = await stubbornEditor(cookie)
+    const phone = await editor(await logIn(user.email))
+
+    const response = await postForm(server.url, '/uitloggen', {}, { Cookie: cookie })
+    expect(response.status).toBe(302)
+    stubborn.sendParagraph('Na het uitloggen')
+    expect(await within(laptop.closed)).toBe(4401)
+    await expectNowhere('Na het uitloggen', witness)
+    expect(isOpen(phone.client)).toBe(true)
+    phone.client.addParagraph('Vanaf de telefoon')
+    await waitFor(() => witness.text().includes('Vanaf de telefoon'), 5000, 'the other session to keep editing')
+  })
+
+  it("'overal uitloggen behalve hier' closes the other sessions' sockets, not this one's", async () => {
+    const { user, cookie } = await signedInUser()
+    const here = await editor(cookie)
+    const otherCookie = await logIn(user.email)
+    const elsewhere = await editor(otherCookie)
+    const stubborn = await stubbornEditor(otherCookie)
+
+    const response = await postForm(server.url, '/account', { intent: 'end-other-sessions' }, { Cookie: cookie })
+    expect(response.status).toBe(200)
+    stubborn.sendParagraph('Van een beëindigde sessie')
+    expect(await within(elsewhere.closed)).toBe(4401)
+    await expectNowhere('Van een beëindigde sessie', here.client)
+    expect(isOpen(here.client)).toBe(true)
+  })
+
+  it('ending one session on the account page closes its socket', async () => {
+    const { user, cookie } = await signedInUser()
+    const here = await editor(cookie)
+    const otherCookie = await logIn(user.email)
+    const elsewhere = await editor(otherCookie)
+
+    const response = await postForm(server.url, '/account', { intent: 'end-session', session: sessionIdOf(otherCookie).slice(0, 8) }, { Cookie: cookie })
+    expect(response.status).toBe(200)
+    expect(await within(elsewhere.closed)).toBe(4401)
+    expect(isOpen(here.client)).toBe(true)
+  })
+
+  it('changing the password closes the sockets of the other sessions', async () => {
+    const { user, cookie } = await signedInUser()
+    const here = await editor(cookie)
+    const elsewhere = await editor(await logIn(user.email))
+    const newPassword = 'een ander lang wachtwoord'
+
+    const response = await postForm(server.url, '/account', { intent: 'password', currentPassword: testPassword, password: newPassword, passwordRepeat: newPassword }, { Cookie: cookie })
+    expect(response.status).toBe(200)
+    expect(await within(elsewhere.closed)).toBe(4401)
+    expect(isOpen(here.client)).toBe(true)
+  })
+
+  it('a password reset through the mailed link closes every socket of the account', async () => {
+    const witness = (await editor((await signedInUser('editor')).cookie)).client
+    const { user, cookie } = await signedInUser()
+    const member = await editor(cookie)
+    const stubborn = await stubbornEditor(cookie)
+
+    await postForm(server.url, '/wachtwoord-vergeten', { email: user.email }, { 'X-Forwarded-For': '10.9.0.1' })
+    let link = ''
+    await waitFor(async () => {
+      const [mail] = await db().select().from(outbox).where(eq(outbox.to, user.email)).orderBy(desc(outbox.id)).limit(1)
+      link = /\/wachtwoord-herstellen\/[a-z2-7.]+/.exec(mail?.text ?? '')?.[0] ?? ''
+      return Boolean(link)
+    }, 5000, 'the reset mail')
+    const response = await postForm(server.url, link, { password: 'een heel nieuw wachtwoord', passwordRepeat: 'een heel nieuw wachtwoord' })
+    expect(response.status).toBe(302)
+    stubborn.sendParagraph('Met het oude wachtwoord')
+    expect(await within(member.closed)).toBe(4401)
+    await expectNowhere('Met het oude wachtwoord', witness)
+  })
+
+  it('a role change that keeps editing rights leaves the socket open', async () => {
+    const { user, cookie } = await signedInUser('editor')
+    const live = await editor(cookie)
+    const admin = await signedInUser('admin')
+    const response = await postForm(server.url, '/beheer/gebruikers', { intent: 'role', userId: String(user.id), role: 'member' }, { Cookie: admin.cookie })
+    expect(response.status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(isOpen(live.client)).toBe(true)
+  })
+})
+
+describe('sessions that simply expire', () => {
+  it('are found by the periodic check, which closes their sockets', async () => {
+    const checking = await startTestServer({ database: server.database, collab: { sessionCheckIntervalMs: 200 } })
+    cleanups.push(() => checking.stop())
+    const user = await createUser(db())
+    const response = await postForm(checking.url, '/inloggen', { email: user.email, password: testPassword })
+    const cookie = cookieFrom(response)!
+    const client = connectClient(checking.url, document, cookie)
+    cleanups.push(() => client.close())
+    const closed = new Promise<number>((resolve) => client.provider.on('connection-close', (event) => event && resolve(event.code)))
+    await waitForSync(client)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(client.provider.wsconnected).toBe(true)
+
+    // Ten idle days pass for this session (the sliding expiry of server/auth/sessions.ts).
+    await db().update(sessions).set({ lastVerifiedAt: sql`now() - interval '11 days'` }).where(eq(sessions.id, sessionIdOf(cookie)))
+    expect(await within(closed, 3000)).toBe(4403)
+  })
+})
