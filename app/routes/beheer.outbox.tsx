@@ -16,13 +16,13 @@ export default function OutboxPage() {
   return (
     <div className="page page--narrow">
       <h1>Outbox</h1>
-      <p>De laatste 100 e-mails die de site maakte. Zonder SMTP-server (SMTP_URL) blijven ze hier staan en staan ze in het serverlog.</p>
+      <p>De laatste 100 e-mails die de site maakte. Met een SMTP-server (SMTP_URL) worden ze op de achtergrond verstuurd; zonder blijven ze hier staan. Het serverlog noemt alleen het onderwerp, nooit de links.</p>
       {mails.length === 0 ? <p>Er is nog geen e-mail.</p> : null}
       {mails.map((mail) => (
         <article key={mail.id} className="card mail">
           <h2 className="card__title">{mail.subject}</h2>
           <p className="card__meta">
-            Aan {mail.to} · {formatDateTime(mail.createdAt)} · {mail.sentAt ? 'verstuurd' : mail.error ? `niet verstuurd: ${mail.error}` : 'niet verstuurd (geen SMTP)'}
+            Aan {mail.to} · {formatDateTime(mail.createdAt)} · {mail.sentAt ? 'verstuurd' : mail.error ? `niet verstuurd: ${mail.error}` : 'nog niet verstuurd'}
           </p>
           <pre className="mail__text">{mail.text}</pre>
         </article>
