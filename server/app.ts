@@ -133,7 +133,7 @@ const tokenPaths = /^(\/(?:uitnodiging|wachtwoord-herstellen|account\/e-mail|bij
 // Tokens look like "<32 base32>.<32 base32>" (server/auth/random.ts): caught on any other path too.
 const tokenShape = /[a-z2-7]{32}\.[a-z2-7]{32}/gi
 
-export function redactTokens(path: string) {
+function redactTokens(path: string) {
   return path.replace(tokenPaths, '$1/:token').replace(tokenShape, ':token')
 }
 

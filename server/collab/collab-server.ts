@@ -86,7 +86,7 @@ export class CollabServer {
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
   async recheckUser(userId: number) {
-    await this.closeUnlessAllowed(this.liveSockets().filter((socket) => socket.userId === userId))
+    await this.closeUnlessAllowed(this.liveSockets().filter((live) => live.userId === userId))
   }
 
   /** Every live socket against the database in one query: catches sessions that expired on their own. */
