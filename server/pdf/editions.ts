@@ -7,7 +7,7 @@ import { withAdvisoryLock, type Database } from '#server/db/client'
 import { contributions, editionSections, editions, examples, pdfFiles, revisions, sections } from '#server/db/schema'
 import { flattenTableOfContents, getPage, getTableOfContents } from '#server/handbook/sections'
 import { logger } from '#server/logger'
-import { renderHandbookPdf, type PdfInput } from './handbook-pdf'
+import type { PdfInput } from './handbook-pdf'
 
 export type PdfFile = { hash: string; bytes: Buffer }
 
@@ -120,6 +120,8 @@ export class PdfService {
   private async render(input: PdfInput): Promise<PdfFile> {
     this.renders += 1
     const started = performance.now()
+    // pdfkit, the fonts and the hyphenation patterns cost ~35 MB: loaded on the first render, not at start.
+    const { renderHandbookPdf } = await import('./handbook-pdf')
     const bytes = await renderHandbookPdf(input)
     logger.info({ ms: Math.round(performance.now() - started), bytes: bytes.length, edition: input.editionLabel }, 'handbook PDF rendered')
     return { hash: hashOf(bytes), bytes }
