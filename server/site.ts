@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http'
 import type { ServerBuild } from '@remix-run/node'
 import type { ViteDevServer } from 'vite'
 import { createApp } from '#server/app'
+import { sessionCookieName } from '#server/auth/cookies'
 import { CollabServer } from '#server/collab/collab-server'
+import { ContentVersion } from '#server/content-version'
 import { collabAuthorization } from '#server/collab/upgrade-auth'
 import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
@@ -10,6 +12,7 @@ import { LocalSiteEvents, type SiteEvents } from '#server/events'
 import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
 import { logger } from '#server/logger'
 import { MailSender, type MailSenderOptions } from '#server/mail/mailer'
+import { PageCache } from '#server/page-cache'
 import { PdfService } from '#server/pdf/editions'
 import { initialLiveDocument } from '#server/handbook/live-documents'
 
@@ -26,7 +29,7 @@ export type SiteOptions = {
   mail?: MailSenderOptions
 }
 
-export type Site = { server: Server; collab: CollabServer; pdf: PdfService; events: SiteEvents; mail: MailSender; close: () => Promise<void> }
+export type Site = { server: Server; collab: CollabServer; pdf: PdfService; pageCache: PageCache; events: SiteEvents; mail: MailSender; close: () => Promise<void> }
 
 /** Pages and live-editing sockets on one HTTP server and port. */
 export async function createSite(options: SiteOptions): Promise<Site> {
@@ -44,13 +47,15 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
-  const pdf = new PdfService(database.db)
+  const contentVersion = await ContentVersion.start(database)
+  const pdf = new PdfService(database.db, contentVersion)
   const app = await createApp({ ...options, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
   const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   void purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
-  const server = createServer(app)
+  const pageCache = new PageCache({ version: contentVersion, maxBytes: 64 * 1024 * 1024, sessionCookies: [sessionCookieName] })
+  const server = createServer(pageCache.handler(app))
   collab.attach(server)
   const unsubscribe = [
     events.subscribe('access-changed', ({ userId }) => collab.recheckUser(userId)),
@@ -62,6 +67,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     pdf,
     events,
     mail,
+    pageCache,
     close: async () => {
       clearInterval(purgeTimer)
       for (const stop of unsubscribe) stop()

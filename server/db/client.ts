@@ -11,6 +11,11 @@ export type DatabaseHandle = {
   mode: 'embedded' | 'postgres'
   /** Resolves when the database answers a trivial query. */
   ping: () => Promise<void>
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel` (from any process), and with null after a
+   * reconnection, when notifications may have been missed. Resolves once listening.
+   */
+  listen: (channel: string, onNotify: (payload: string | null) => void) => Promise<void>
   close: () => Promise<void>
 }
 
@@ -37,6 +42,13 @@ async function openPostgres(url: string) {
     db: db as unknown as Database,
     mode: 'postgres' as const,
     ping: async () => void (await client`select 1`),
+    listen: async (channel: string, onNotify: (payload: string | null) => void) => {
+      let listening = false
+      await client.listen(channel, onNotify, () => {
+        if (listening) onNotify(null)
+        listening = true
+      })
+    },
     close: () => client.end({ timeout: 5 }),
     migrate: () => migrate(db, { migrationsFolder }),
   }
@@ -52,6 +64,9 @@ async function openEmbedded(dataDir: string) {
   if (!inMemory) await mkdir(dataDir, { recursive: true })
   const client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
     extensions: { unaccent, pg_trgm },
+    // Postgres' default 128 MB of shared buffers lives in the process's own memory here; the
+    // handbook's whole database is a few MB, so 16 MB keeps it cached at ~160 MB less RSS.
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
   })
   const db = drizzle({ client, schema })
   return {
@@ -61,6 +76,7 @@ async function openEmbedded(dataDir: string) {
       if (client.closed) throw new Error('database closed')
       await client.query('select 1')
     },
+    listen: async (channel: string, onNotify: (payload: string | null) => void) => void (await client.listen(channel, onNotify)),
     close: () => client.close(),
     migrate: () => migrate(db, { migrationsFolder }),
   }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm'
 import { recordAudit } from '#server/audit'
 import type { SessionUser } from '#server/auth/sessions'
+import type { ContentVersion } from '#server/content-version'
 import { withAdvisoryLock, type Database } from '#server/db/client'
 import { contributions, editionSections, editions, examples, pdfFiles, revisions, sections } from '#server/db/schema'
 import { flattenTableOfContents, getPage, getTableOfContents } from '#server/handbook/sections'
 import { logger } from '#server/logger'
-import { renderHandbookPdf, type PdfInput } from './handbook-pdf'
+import type { PdfInput } from './handbook-pdf'
 
 export type PdfFile = { hash: string; bytes: Buffer }
 
@@ -66,17 +67,24 @@ function hashOf(bytes: Buffer | string) {
  * renders shares one render. Frozen editions are read from storage, unchanged.
  */
 export class PdfService {
-  private current: { key: string; file: Promise<PdfFile> } | null = null
+  private current: { key: string; version: string; file: Promise<PdfFile> } | null = null
   renders = 0
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly contentVersion: ContentVersion,
+  ) {}
 
   async currentEdition(contributeUrl: string): Promise<PdfFile> {
+    // Nothing a reader can see changed: the bytes in memory are still the edition.
+    const version = this.contentVersion.current
+    if (this.current?.version === version) return this.current.file
     const { input } = await currentEditionInput(this.db, contributeUrl)
     const key = hashOf(JSON.stringify(input))
-    if (this.current?.key !== key) {
+    if (this.current?.key === key) this.current.version = version
+    else {
       const file = this.render(input)
-      this.current = { key, file }
+      this.current = { key, version, file }
       file.catch(() => {
         if (this.current?.file === file) this.current = null
       })
@@ -112,6 +120,8 @@ export class PdfService {
   private async render(input: PdfInput): Promise<PdfFile> {
     this.renders += 1
     const started = performance.now()
+    // pdfkit, the fonts and the hyphenation patterns cost ~35 MB: loaded on the first render, not at start.
+    const { renderHandbookPdf } = await import('./handbook-pdf')
     const bytes = await renderHandbookPdf(input)
     logger.info({ ms: Math.round(performance.now() - started), bytes: bytes.length, edition: input.editionLabel }, 'handbook PDF rendered')
     return { hash: hashOf(bytes), bytes }
