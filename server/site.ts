@@ -21,6 +21,8 @@ export type SiteOptions = {
   dataDir: string
   s3?: StorageConfig['s3']
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number }>
+  /** An HTTP server already listening (server/index.ts takes the port before it opens the data). */
+  server?: Server
 }
 
 export type Site = { server: Server; collab: CollabServer; pdf: PdfService; close: () => Promise<void> }
@@ -44,7 +46,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   void purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
-  const server = createServer(app)
+  const server = options.server ?? createServer()
+  server.on('request', app)
   collab.attach(server)
   const onAccessChanged = (userId: number) => void collab.recheckUser(userId)
   accountEvents.on('access-changed', onAccessChanged)
@@ -55,10 +58,15 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     close: async () => {
       clearInterval(purgeTimer)
       accountEvents.off('access-changed', onAccessChanged)
-      server.closeAllConnections()
+      // Stop accepting; write every live document and close its sockets (1001); requests still
+      // running get a few seconds to finish (they need the database), then are cut.
       const closed = new Promise((resolve) => server.close(resolve))
+      const idle = setInterval(() => server.closeIdleConnections(), 100)
       await collab.close()
+      const cut = setTimeout(() => server.closeAllConnections(), 5000)
       await closed
+      clearInterval(idle)
+      clearTimeout(cut)
     },
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { lockDataDir } from './data-dir-lock'
 import * as schema from './schema'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -23,7 +24,12 @@ const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations')
  */
 export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
   const handle = options.url ? await openPostgres(options.url) : await openEmbedded(options.dataDir)
-  await handle.migrate()
+  try {
+    await handle.migrate()
+  } catch (error) {
+    await handle.close().catch(() => {})
+    throw error
+  }
   return handle
 }
 
@@ -50,9 +56,17 @@ async function openEmbedded(dataDir: string) {
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   const inMemory = dataDir === 'memory://'
   if (!inMemory) await mkdir(dataDir, { recursive: true })
-  const client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
-    extensions: { unaccent, pg_trgm },
-  })
+  // One process per data folder: PGlite has no locking of its own, and two writers corrupt it.
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir)
+  let client: InstanceType<typeof PGlite>
+  try {
+    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
+      extensions: { unaccent, pg_trgm },
+    })
+  } catch (error) {
+    unlock()
+    throw error
+  }
   const db = drizzle({ client, schema })
   return {
     db: db as unknown as Database,
@@ -61,7 +75,13 @@ async function openEmbedded(dataDir: string) {
       if (client.closed) throw new Error('database closed')
       await client.query('select 1')
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        if (!client.closed) await client.close()
+      } finally {
+        unlock()
+      }
+    },
     migrate: () => migrate(db, { migrationsFolder }),
   }
 }

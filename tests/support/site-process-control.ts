@@ -35,3 +35,63 @@ export async function processStats(pid: number) {
     rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
   }
 }
+
+export type ServerEntryProcess = {
+  child: ChildProcess
+  /** Everything the process printed so far (pino JSON lines on stdout, refusals on stderr). */
+  output: () => { stdout: string; stderr: string }
+  /** Log lines whose message is exactly `message`. */
+  logLines: (message: string) => Array<Record<string, unknown>>
+  /** Resolves once the server logs that it serves; rejects with its output if it exits first. */
+  ready: Promise<void>
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * The site as an operator runs it: `node scripts/start.js` (what `npm start` runs) or the server entry
+ * itself, in a process group of its own so a test can signal the group as a terminal's Ctrl-C does.
+ */
+export function startServerEntry(options: { entry: 'start' | 'server'; port: number; dataDir: string; env?: Record<string, string | undefined> }): ServerEntryProcess {
+  const args = options.entry === 'start' ? ['scripts/start.js'] : ['--import', 'tsx', 'server/index.ts']
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    env: embeddedEnv({ PORT: String(options.port), DATA_DIR: options.dataDir, LOG_LEVEL: 'info', ...options.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = () => stdout.includes('draait op') && resolve()
+    child.stdout!.on('data', check)
+    void exit.then(({ code }) => reject(new Error(`server exited with ${code} before it was ready:\n${stdout}\n${stderr}`)))
+  })
+  ready.catch(() => {})
+  const logLines = (message: string) =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === message)
+  return { child, output: () => ({ stdout, stderr }), logLines, ready, exit }
+}
+
+/** Runs a script to its end (e.g. `npm run user:create`), with its output. */
+export function runScript(script: string, args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: embeddedEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })))
+}
+
+/** This process' environment for a child on the embedded database (no DATABASE_URL unless given). */
+function embeddedEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env.DATABASE_URL
+  delete env.PUBLIC_URL
+  return { ...env, ...extra }
+}
