@@ -14,13 +14,31 @@ export async function freePort() {
 export function startSiteProcess(port: number, location: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/site-process.ts', String(port), location], {
     env: { ...process.env, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   })
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)))
-  })
-  return { child, ready }
+  let stdout = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stdin!.on('error', () => {})
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!stdout.includes(text)) return
+        child.stdout!.off('data', check)
+        resolve()
+      }
+      child.stdout!.on('data', check)
+      child.once('exit', (code) => reject(new Error(`server process exited with ${code} before printing "${text}"`)))
+      check()
+    })
+  const ready = printed('ready\n')
+  ready.catch(() => {})
+  /** Resolves once the server has written what it holds of the document (not waiting for its write window). */
+  const flush = (document: string) => {
+    stdout = stdout.replaceAll(`flushed ${document}\n`, '')
+    child.stdin!.write(`flush ${document}\n`)
+    return printed(`flushed ${document}\n`)
+  }
+  return { child, ready, flush }
 }
 
 export const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve))
