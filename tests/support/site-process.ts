@@ -21,4 +21,5 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   await (await site.collab.open(document))?.flush()
   process.stdout.write(`flushed ${document}\n`)
 })
+site.server.keepAliveTimeout = 120_000 // as in tests/support/server.ts: a busy test process must not race it
 site.server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'))
