@@ -16,7 +16,11 @@ const projects = [
 export default defineConfig({
   test: {
     projects: projects.map((project) => ({ extends: true, ...project })),
-    testTimeout: 30_000,
+    // Most tests take 0.5–3 s on an idle machine (a fresh imported database, the real site); the
+    // margin is for a machine whose CPUs are busy with other work. Tests that start server
+    // processes or render whole PDFs set their own, longer timeouts, with their reasons.
+    testTimeout: 60_000,
+    // beforeAll/afterAll start and stop whole sites and databases.
     hookTimeout: 120_000,
     pool: 'forks',
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },

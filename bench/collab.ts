@@ -1,8 +1,10 @@
 // npm run bench:collab — live-editing load on loopback against a real server process.
 // Scenario 1: N clients on one document. Scenario 2: M documents with many clients each.
 // Measures update propagation latency (p50/p99), delivered updates per second, and the
-// server process' peak RSS and CPU. Prints a table and writes it to bench/results/.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+// server process' peak RSS and CPU. Prints a table and writes it to
+// bench/results/local/collab.md (untracked), or with --save to the committed bench/results/collab.md.
+import './quiet'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import WebSocket from 'ws'
@@ -15,6 +17,7 @@ import { readConfig } from '#server/config'
 import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
 import { exited, freePort, processStats, startSiteProcess } from '#tests/support/site-process-control'
+import { writeReport } from './report'
 
 process.setMaxListeners(0)
 const updatesPerClient = Number(process.env.BENCH_UPDATES ?? 40)
@@ -105,8 +108,7 @@ async function main() {
   const header = ['scenario', 'updates sent', 'deliveries', 'p50 ms', 'p99 ms', 'deliveries/s', 'server peak RSS MB', 'server CPU %']
   const table = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
   const report = `# bench:collab — ${new Date().toISOString()}\n\nLoopback, embedded PGlite, ${updatesPerClient} updates per client every ${intervalMs} ms, ${os.cpus().length} CPUs, Node ${process.version}.\n\n${table}\n`
-  console.log(report)
-  await writeFile(path.join('bench/results', 'collab.md'), report)
+  await writeReport('collab', report)
 }
 
 await main()

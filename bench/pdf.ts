@@ -1,7 +1,8 @@
 // npm run bench:pdf — the handbook PDF: cold render time and peak memory for the full
-// current edition, and serving it from the cache over HTTP. Prints a table and writes
-// it to bench/results/pdf.md.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+// current edition, and serving it from the cache over HTTP. Prints a table and writes it to
+// bench/results/local/pdf.md (untracked), or with --save to the committed bench/results/pdf.md.
+import './quiet'
+import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import { importContentIfEmpty } from '#server/handbook/import-content'
 import { currentEditionInput } from '#server/pdf/editions'
 import { renderHandbookPdf } from '#server/pdf/handbook-pdf'
 import { createSite } from '#server/site'
+import { writeReport } from './report'
 
 const coldRuns = Number(process.env.BENCH_RUNS ?? 5)
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-pdf-'))
@@ -70,6 +72,5 @@ const rows = [
 const header = ['what', 'n', 'p50 ms', 'max/p99 ms', 'notes']
 const table = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
 const report = `# bench:pdf — ${new Date().toISOString()}\n\nFull current edition from content/, in-process pdfkit, ${os.cpus().length} CPUs, Node ${process.version}.\n\n${table}\n`
-console.log(report)
-await writeFile(path.join('bench/results', 'pdf.md'), report)
+await writeReport('pdf', report)
 process.exit(0)

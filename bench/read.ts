@@ -4,8 +4,9 @@
 // page for a signed-in member; on embedded PGlite and on Postgres (BENCH_DATABASE_URL or the
 // machine's postgres://postgres@127.0.0.1:5432/postgres, in a database of its own).
 // Prints a table; writes bench/results/local/read.md, or bench/results/read.md with --save.
+import './quiet'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
@@ -17,15 +18,12 @@ import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 import { freePort, processStats } from '#tests/support/site-process-control'
-import { buildIfNeeded } from '../scripts/build-if-needed.js'
+import { writeReport } from './report'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const connections = 64
-const save = process.argv.includes('--save')
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-
-buildIfNeeded()
 
 type Target = { label: string; path: string; cookie?: string }
 type Measured = { requestsPerSecond: number; p50: number; p99: number; errors: number }
@@ -152,9 +150,5 @@ ${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms',
 
 ${table(['app memory', 'idle RSS MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory])}
 `
-console.log(report)
-const folder = save ? 'bench/results' : 'bench/results/local'
-await mkdir(folder, { recursive: true })
-await writeFile(path.join(folder, 'read.md'), report)
-console.log(`written to ${folder}/read.md`)
+await writeReport('read', report)
 process.exit(0)

@@ -8,5 +8,15 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
   stdio: 'inherit',
   env: { NODE_ENV: 'production', ...process.env },
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))
-server.on('exit', (code) => process.exit(code ?? 0))
+// Pass a stop on to the server, once per kind: a Ctrl-C or `kill -- -<pgid>` reaches the server
+// directly as well, and the server runs one shutdown however many signals it gets. We stay alive
+// until it has finished (writing live documents, closing the database).
+const forwarded = new Set()
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (forwarded.has(signal)) return
+    forwarded.add(signal)
+    server.kill(signal)
+  })
+}
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

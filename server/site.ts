@@ -27,6 +27,8 @@ export type SiteOptions = {
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number; sessionCheckIntervalMs: number }>
   /** SMTP_URL and MAIL_FROM; without an SMTP URL mails stay in the outbox. */
   mail?: MailSenderOptions
+  /** An HTTP server already listening (server/index.ts takes the port before it opens the data). */
+  server?: Server
 }
 
 export type Site = { server: Server; collab: CollabServer; pdf: PdfService; pageCache: PageCache; events: SiteEvents; mail: MailSender; close: () => Promise<void> }
@@ -55,7 +57,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
   const pageCache = new PageCache({ version: contentVersion, maxBytes: 64 * 1024 * 1024, sessionCookies: [sessionCookieName] })
-  const server = createServer(pageCache.handler(app))
+  const server = options.server ?? createServer()
+  server.on('request', pageCache.handler(app))
   collab.attach(server)
   const unsubscribe = [
     events.subscribe('access-changed', ({ userId }) => collab.recheckUser(userId)),
@@ -71,11 +74,16 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     close: async () => {
       clearInterval(purgeTimer)
       for (const stop of unsubscribe) stop()
-      server.closeAllConnections()
+      // Stop accepting; write every live document and close its sockets (1001); requests still
+      // running get a few seconds to finish (they need the database), then are cut.
       const closed = new Promise((resolve) => server.close(resolve))
+      const idle = setInterval(() => server.closeIdleConnections(), 100)
       await collab.close()
+      const cut = setTimeout(() => server.closeAllConnections(), 5000)
       await mail.close()
       await closed
+      clearInterval(idle)
+      clearTimeout(cut)
     },
   }
 }

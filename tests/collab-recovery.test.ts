@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '#server/db/client'
-import { publishRevision, restoreRevision } from '#server/handbook/live-documents'
+import { liveDraftText, publishRevision, restoreRevision } from '#server/handbook/live-documents'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
 import { createImportedDatabase, createTestDatabase } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
@@ -24,7 +24,7 @@ describe('nothing typed is lost', () => {
     const writer = connectClient(server.url, 'lobby', cookie)
     await waitForSync(writer)
     writer.addParagraph('Geschreven voor de herstart')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitFor(async () => (await liveDraftText(server.collab, 'lobby'))?.includes('Geschreven voor de herstart') ?? false, 10_000, 'the edit reaching the server')
     writer.close()
     await server.stop()
 
@@ -36,7 +36,9 @@ describe('nothing typed is lost', () => {
     expect(reader.text()).toContain('Geschreven voor de herstart')
   })
 
-  it('after kill -9 mid-edit, reconnecting clients send their edits again and nothing is lost', async () => {
+  // Two server processes in turn, each opening a database on disk (PGlite: WebAssembly start,
+  // migrations, content import — 5–10 s each alone, several times that with both CPUs busy).
+  it('after kill -9 mid-edit, reconnecting clients send their edits again and nothing is lost', { timeout: 150_000 }, async () => {
     const { location, cookie } = await crashTestDatabase()
     const port = await freePort()
     const baseUrl = `http://127.0.0.1:${port}`
@@ -47,9 +49,14 @@ describe('nothing typed is lost', () => {
 
     const writer = connectClient(baseUrl, 'lobby', cookie)
     cleanups.push(() => writer.close())
-    await waitForSync(writer)
+    const watcher = connectClient(baseUrl, 'lobby', cookie)
+    cleanups.push(() => watcher.close())
+    await Promise.all([waitForSync(writer), waitForSync(watcher)])
     writer.addParagraph('Eerste zin, ruim voor de crash')
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Stored: the server has it (it passed it on to the watcher) and has written it.
+    await waitFor(() => watcher.text().includes('Eerste zin, ruim voor de crash'), 20_000, 'the first edit reaching the server')
+    await server.flush('lobby')
+    watcher.close()
     writer.addParagraph('Laatste zin, vlak voor de crash')
     server.child.kill('SIGKILL')
     await exited(server.child)
@@ -67,7 +74,7 @@ describe('nothing typed is lost', () => {
 
     // The writer comes back and sends what the server lacks: nothing typed is lost.
     writer.provider.connect()
-    await waitFor(() => reader.text().includes('Getypt terwijl de server weg was'), 15_000, 'edits after reconnect')
+    await waitFor(() => reader.text().includes('Getypt terwijl de server weg was'), 30_000, 'edits after reconnect')
     expect(reader.text()).toContain('Laatste zin, vlak voor de crash')
   })
 })

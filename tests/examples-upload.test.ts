@@ -102,7 +102,9 @@ describe('examples with files', () => {
     expect(leftovers).toEqual([])
   })
 
-  it('refuses a file over 20 MB without the server holding it in memory, and stores nothing', async () => {
+  // A server process of its own (PGlite on disk, migrations, import), the form's 3 s minimum and a 21 MB
+  // upload: about 15 s alone, several times that with both CPUs busy.
+  it('refuses a file over 20 MB without the server holding it in memory, and stores nothing', { timeout: 120_000 }, async () => {
     // Measured on a real server process, so the test's own copy of the upload does not count.
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-upload-'))
     const port = await freePort()

@@ -43,6 +43,7 @@ export class CollabServer {
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
   private readonly pingTimer: NodeJS.Timeout
   private readonly sessionCheckTimer: NodeJS.Timeout
+  private closing = false
 
   constructor(
     private readonly db: Database,
@@ -114,18 +115,23 @@ export class CollabServer {
     return [...this.rooms.keys()]
   }
 
-  /** Writes and compacts every document, then closes all sockets. */
+  /** Closes every socket with 1001 "going away" (so no edit arrives after the final write), then writes and compacts every document. */
   async close() {
+    this.closing = true
     clearInterval(this.pingTimer)
     clearInterval(this.sessionCheckTimer)
+    const sockets = [...this.sockets.clients]
+    await Promise.all(sockets.map((socket) => goAway(socket)))
     for (const timer of this.unloadTimers.values()) clearTimeout(timer)
     this.unloadTimers.clear()
     await Promise.all([...this.rooms.keys()].map((name) => this.exclusively(name, () => this.unloadNow(name, true))))
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
     this.sockets.close()
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     try {
+      if (this.closing) return refuse(socket, 503)
       const document = decodeURIComponent(new URL(request.url ?? '', 'http://localhost').pathname.slice(collabPathPrefix.length))
       const decision = /^[a-z0-9-]{1,120}$/.test(document) ? await this.options.authorize(request, document) : ({ allowed: false, status: 404 } as const)
       if (!decision.allowed) return refuse(socket, decision.status)
@@ -230,8 +236,21 @@ function endAccess({ room, socket }: LiveConnection, code: number, reason: strin
   socket.close(code, reason)
 }
 
+/** Ends a socket with 1001; one that does not answer the closing handshake within 2 s is cut. */
+function goAway(socket: WebSocket) {
+  return new Promise<void>((resolve) => {
+    if (socket.readyState === socket.CLOSED) return resolve()
+    const cut = setTimeout(() => socket.terminate(), 2000)
+    socket.once('close', () => {
+      clearTimeout(cut)
+      resolve()
+    })
+    socket.close(1001, 'server gaat uit')
+  })
+}
+
 function refuse(socket: Duplex, status: number) {
-  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' }
+  const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' }
   socket.end(`HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
   socket.destroy()
 }

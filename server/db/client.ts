@@ -2,6 +2,7 @@ import path from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { lockDataDir } from './data-dir-lock'
 import * as schema from './schema'
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -28,7 +29,12 @@ const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations')
  */
 export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
   const handle = options.url ? await openPostgres(options.url) : await openEmbedded(options.dataDir)
-  await handle.migrate()
+  try {
+    await handle.migrate()
+  } catch (error) {
+    await handle.close().catch(() => {})
+    throw error
+  }
   return handle
 }
 
@@ -62,12 +68,20 @@ async function openEmbedded(dataDir: string) {
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   const inMemory = dataDir === 'memory://'
   if (!inMemory) await mkdir(dataDir, { recursive: true })
-  const client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
-    extensions: { unaccent, pg_trgm },
-    // Postgres' default 128 MB of shared buffers lives in the process's own memory here; the
-    // handbook's whole database is a few MB, so 16 MB keeps it cached at ~160 MB less RSS.
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-  })
+  // One process per data folder: PGlite has no locking of its own, and two writers corrupt it.
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir)
+  let client: InstanceType<typeof PGlite>
+  try {
+    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
+      extensions: { unaccent, pg_trgm },
+      // Postgres' default 128 MB of shared buffers lives in the process's own memory here; the
+      // handbook's whole database is a few MB, so 16 MB keeps it cached at ~160 MB less RSS.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+    })
+  } catch (error) {
+    unlock()
+    throw error
+  }
   const db = drizzle({ client, schema })
   return {
     db: db as unknown as Database,
@@ -77,7 +91,13 @@ async function openEmbedded(dataDir: string) {
       await client.query('select 1')
     },
     listen: async (channel: string, onNotify: (payload: string | null) => void) => void (await client.listen(channel, onNotify)),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        if (!client.closed) await client.close()
+      } finally {
+        unlock()
+      }
+    },
     migrate: () => migrate(db, { migrationsFolder }),
   }
 }

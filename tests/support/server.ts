@@ -16,6 +16,11 @@ export async function startTestServer(options: { database?: DatabaseHandle; coll
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
   const site = await createSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail })
+  // fetch (undici) reuses a kept-alive connection until 1 s before the server's keep-alive timeout
+  // (5 s). A test that keeps its event loop busy (parsing a PDF) on a loaded machine misses that
+  // moment and sends on a connection the server just closed (ECONNRESET). Idle connections are
+  // still closed on stop.
+  site.server.keepAliveTimeout = 120_000
   await new Promise<void>((resolve) => site.server.listen(options.port ?? 0, '127.0.0.1', resolve))
   const { port } = site.server.address() as AddressInfo
   return {

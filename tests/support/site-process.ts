@@ -1,6 +1,9 @@
 // A real server process for crash tests: `node --import tsx tests/support/site-process.ts <port> <dataDir|url>`.
 // Prints "ready" once it listens. The parent kills it with SIGKILL and starts it again.
+// On stdin, "flush <document>" writes what the server holds of that live document and answers
+// "flushed <document>", so a test can wait for "stored" instead of sleeping past the write window.
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import type { ServerBuild } from '@remix-run/node'
 import { openDatabase } from '#server/db/client'
 import { readConfig } from '#server/config'
@@ -12,4 +15,11 @@ const database = await openDatabase(location.startsWith('postgres') ? { url: loc
 await importContentIfEmpty(database.db, readConfig().contentDir)
 const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
 const site = await createSite({ database, remix: { build }, dataDir: location.startsWith('postgres') ? readConfig().DATA_DIR : location, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const [command, document] = line.split(' ')
+  if (command !== 'flush') return
+  await (await site.collab.open(document))?.flush()
+  process.stdout.write(`flushed ${document}\n`)
+})
+site.server.keepAliveTimeout = 120_000 // as in tests/support/server.ts: a busy test process must not race it
 site.server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'))
