@@ -19,8 +19,7 @@ if (!input.success) {
 const config = readConfig()
 const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
 try {
-  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`
-  const link = await createUserWithLink(database.db, { ...input.data, publicUrl })
+  const link = await createUserWithLink(database.db, { ...input.data, publicUrl: config.publicUrl })
   console.log(`Account ${input.data.email} (${input.data.role}) is klaar.\nKies het wachtwoord via deze eenmalige link (7 dagen geldig):\n\n  ${link}\n`)
 } finally {
   await database.close()

@@ -27,8 +27,12 @@ declare module '@remix-run/node' {
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
-    /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl */
+    /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl: PUBLIC_URL, never the request's Host. */
     publicUrl: string
+    /** PUBLIC_URL is not set: links point at http://localhost:<PORT>. */
+    publicUrlIsDefault: boolean
+    /** The X-Request-Id of this request, for error log lines. */
+    requestId: string
     cspNonce: string
   }
 }
@@ -39,7 +43,10 @@ type AppOptions = {
   storage: FileStorage
   pdf: PdfService
   uploadTempDir: string
-  publicUrl?: string
+  publicUrl: string
+  publicUrlIsDefault?: boolean
+  /** The origins state-changing requests may come from (see siteOrigins in server/config). */
+  siteOrigins: ReadonlySet<string>
   trustProxy?: string
   /** The production build, or a Vite dev server that builds on request. */
   remix: { build: ServerBuild } | { vite: ViteDevServer }
@@ -48,13 +55,13 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, storage, pdf, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, storage, pdf, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', trustProxy)
   app.use(requestLogging)
-  app.use(securityHeaders('vite' in remix))
+  app.use(securityHeaders({ development: 'vite' in remix, https: publicUrl.startsWith('https:') }))
   app.use(compression())
 
   app.get('/healthz', async (_request, response) => {
@@ -77,7 +84,7 @@ export async function createApp({ database, collab, storage, pdf, uploadTempDir,
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.use(limitRequestSize, requireSameOrigin, authenticate(database.db))
+  app.use(limitRequestSize, requireSameOrigin(siteOrigins), authenticate(database.db))
   app.all(
     '*',
     createRequestHandler({
@@ -90,12 +97,22 @@ export async function createApp({ database, collab, storage, pdf, uploadTempDir,
         uploadTempDir,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
-        publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,
+        publicUrl,
+        publicUrlIsDefault,
+        requestId: String(response.getHeader('X-Request-Id')),
         cspNonce: response.locals.cspNonce,
       }),
     }),
   )
+  app.use(answerServerError)
   return app
+}
+
+/** The last stop for an error no page handled: an error-level log line with the request id, a plain Dutch 500. */
+function answerServerError(error: unknown, request: express.Request, response: express.Response, next: express.NextFunction) {
+  logger.error({ err: error, requestId: response.getHeader('X-Request-Id'), method: request.method }, 'request failed')
+  if (response.headersSent) return next(error)
+  response.status(500).type('text/plain; charset=utf-8').send('Er ging iets mis op de server. Probeer het later opnieuw.')
 }
 
 // Forms are small; only multipart uploads (up to 5 files of 20 MB) may be large.
@@ -123,7 +140,7 @@ function requestLogging(request: express.Request, response: express.Response, ne
   next()
 }
 
-function securityHeaders(development: boolean) {
+function securityHeaders({ development, https }: { development: boolean; https: boolean }) {
   return (_request: express.Request, response: express.Response, next: express.NextFunction) => {
     const nonce = randomBytes(16).toString('base64')
     response.locals.cspNonce = nonce
@@ -132,6 +149,8 @@ function securityHeaders(development: boolean) {
     response.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
     // Pages differ per signed-in user: shared caches must key on the cookie.
     response.setHeader('Vary', 'Cookie')
+    // Served over HTTPS (PUBLIC_URL says so): browsers must never fall back to plain http.
+    if (https) response.setHeader('Strict-Transport-Security', 'max-age=31536000')
     response.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
     // Vite's dev server injects inline scripts of its own; production runs only nonce'd scripts.
     const scripts = development ? "'self' 'unsafe-inline'" : `'self' 'nonce-${nonce}'`

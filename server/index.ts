@@ -19,7 +19,10 @@ const remix = development
   ? { vite: await (await import('vite')).createServer({ server: { middlewareMode: true } }) }
   : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
 
-const site = await createSite({ database, remix, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3 })
+if (config.publicUrlIsDefault) {
+  logger.warn(`PUBLIC_URL is not set: links in mails point at ${config.publicUrl}, and live editing works only when the site is opened there. Set PUBLIC_URL to the address visitors use, e.g. https://lokaalsamenwerken.nl`)
+}
+const site = await createSite({ database, remix, publicUrl: config.publicUrl, publicUrlIsDefault: config.publicUrlIsDefault, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3 })
 site.server.listen(config.PORT, () => {
   logger.info(`Levende Handreiking draait op http://localhost:${config.PORT}`)
 })

@@ -5,6 +5,7 @@ import { createApp } from '#server/app'
 import { accountEvents } from '#server/auth/events'
 import { CollabServer } from '#server/collab/collab-server'
 import { collabAuthorization } from '#server/collab/upgrade-auth'
+import { siteOrigins } from '#server/config'
 import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
 import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
@@ -15,7 +16,10 @@ import { initialLiveDocument } from '#server/handbook/live-documents'
 export type SiteOptions = {
   database: DatabaseHandle
   remix: { build: ServerBuild } | { vite: ViteDevServer }
-  publicUrl?: string
+  /** Base of links in mails and the origin forms and live editing must come from (config.publicUrl). */
+  publicUrl: string
+  /** True when PUBLIC_URL is not set: links point at localhost and /beheer/outbox says so. */
+  publicUrlIsDefault?: boolean
   trustProxy?: string
   /** Uploads live here (or in S3 when configured). */
   dataDir: string
@@ -28,18 +32,19 @@ export type Site = { server: Server; collab: CollabServer; pdf: PdfService; clos
 /** Pages and live-editing sockets on one HTTP server and port. */
 export async function createSite(options: SiteOptions): Promise<Site> {
   const { database } = options
+  const origins = siteOrigins(options.publicUrl, options.publicUrlIsDefault)
   const collab = new CollabServer(database.db, {
     writeWindowMs: 250,
     compactAfterUpdates: 200,
     unloadAfterMs: 10_000,
     pingIntervalMs: 30_000,
     ...options.collab,
-    ...collabAuthorization(database.db),
+    ...collabAuthorization(database.db, origins),
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const pdf = new PdfService(database.db)
-  const app = await createApp({ ...options, collab, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
   const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   void purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)

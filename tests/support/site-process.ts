@@ -11,5 +11,5 @@ const [port, location] = process.argv.slice(2)
 const database = await openDatabase(location.startsWith('postgres') ? { url: location, dataDir: '' } : { dataDir: location })
 await importContentIfEmpty(database.db, readConfig().contentDir)
 const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-const site = await createSite({ database, remix: { build }, dataDir: location.startsWith('postgres') ? readConfig().DATA_DIR : location, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
+const site = await createSite({ database, remix: { build }, dataDir: location.startsWith('postgres') ? readConfig().DATA_DIR : location, publicUrl: `http://127.0.0.1:${port}`, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
 site.server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'))
