@@ -35,10 +35,12 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     return Number.isInteger(id) ? ((await getRevision(context.db, slug, id))?.plainText ?? null) : null
   }
   const [before, after] = await Promise.all([textOf(from), textOf(to)])
+  const comparison = before !== null && after !== null ? compareTexts(before, after) : null
   return {
     section: { slug, number: reading.section.number, title: reading.section.title },
     revisions: revisions.map((revision) => ({ ...revision, current: Boolean(revision.current) })),
-    comparison: before !== null && after !== null ? { from, to, parts: compareTexts(before, after) } : null,
+    // Past the bounds, both texts go along so the reader can still read each version.
+    comparison: comparison ? { from, to, result: comparison, texts: comparison.comparable ? null : { before: before!, after: after! } } : null,
     canSeeDraft,
     canRestore: can(user, 'section:restore'),
   }
@@ -52,6 +54,8 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   if (!restored) throw new Response('Niet gevonden', { status: 404 })
   return { restored: form.data.revisionId }
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 export default function HistoryPage() {
   const { section, revisions, comparison, canSeeDraft, canRestore } = useLoaderData<typeof loader>()
@@ -95,7 +99,13 @@ export default function HistoryPage() {
           <p>
             Verschil tussen {label(comparison.from)} en {label(comparison.to)}:
           </p>
-          <TextDiff parts={comparison.parts} />
+          <TextDiff
+            comparison={comparison.result}
+            versions={[
+              { label: capitalized(label(comparison.from)), text: comparison.texts?.before ?? '' },
+              { label: capitalized(label(comparison.to)), text: comparison.texts?.after ?? '' },
+            ]}
+          />
         </>
       ) : null}
 
