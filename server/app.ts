@@ -84,7 +84,7 @@ export async function createApp({ database, collab, storage, pdf, uploadTempDir,
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.use(limitRequestSize, requireSameOrigin(siteOrigins), authenticate(database.db))
+  app.use(limitRequestSize, requireSameOrigin(siteOrigins), siteHost(publicUrl), authenticate(database.db))
   app.all(
     '*',
     createRequestHandler({
@@ -113,6 +113,32 @@ function answerServerError(error: unknown, request: express.Request, response: e
   logger.error({ err: error, requestId: response.getHeader('X-Request-Id'), method: request.method }, 'request failed')
   if (response.headersSent) return next(error)
   response.status(500).type('text/plain; charset=utf-8').send('Er ging iets mis op de server. Probeer het later opnieuw.')
+}
+
+/**
+ * Remix builds request.url from Host / X-Forwarded-Host, and answers an action whose Origin
+ * differs from them with a 500. Neither may depend on what a client claims: pages see the
+ * public URL's host, and a form post that requireSameOrigin let through the host of its
+ * (browser-set) Origin.
+ */
+function siteHost(publicUrl: string) {
+  const publicHost = new URL(publicUrl).host
+  return (request: express.Request, _response: express.Response, next: express.NextFunction) => {
+    const origin = request.get('Origin')
+    request.headers.host = (!safeMethods.has(request.method) && origin && hostOf(origin)) || publicHost
+    delete request.headers['x-forwarded-host']
+    next()
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function hostOf(origin: string) {
+  try {
+    return new URL(origin).host
+  } catch {
+    return null
+  }
 }
 
 // Forms are small; only multipart uploads (up to 5 files of 20 MB) may be large.

@@ -12,11 +12,15 @@ const environmentSchema = z.object({
     .optional(),
   DATA_DIR: z.string().default('./data'),
   CONTENT_DIR: z.string().default('./content'),
-  PUBLIC_URL: z
-    .string()
-    .url()
-    .regex(/^https?:\/\//, 'PUBLIC_URL moet met http:// of https:// beginnen, bijvoorbeeld https://lokaalsamenwerken.nl')
-    .optional(),
+  // An empty PUBLIC_URL= counts as not set.
+  PUBLIC_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'PUBLIC_URL moet met http:// of https:// beginnen, bijvoorbeeld https://lokaalsamenwerken.nl')
+      .optional(),
+  ),
   TRUST_PROXY: z.string().default('loopback'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().optional(),
