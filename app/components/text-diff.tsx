@@ -1,6 +1,7 @@
 import type { TextComparison } from '#server/handbook/text-diff'
 
-type Version = { label: string; text: string }
+/** A version to read in full when the comparison gives up: its text inline, or a link to it. */
+type Version = { label: string; text: string } | { label: string; href: string }
 
 /**
  * Added words underlined in green, removed ones struck through in red, and said so for screen readers.
@@ -11,15 +12,21 @@ export function TextDiff({ comparison, versions }: { comparison: TextComparison;
     return (
       <div className="diff--too-large">
         <p className="notice">
-          Deze versies zijn te groot om te vergelijken{comparison.reason === 'time' ? ': ze verschillen te veel' : ''}. U kunt ze hieronder wel allebei
+          {`Deze versies zijn te groot om te vergelijken${comparison.reason === 'time' ? ': ze verschillen te veel' : ''}.`} U kunt ze hieronder wel allebei
           helemaal lezen.
         </p>
-        {versions.map((version, index) => (
-          <details key={index}>
-            <summary>{version.label} lezen</summary>
-            <div className="diff">{version.text}</div>
-          </details>
-        ))}
+        {versions.map((version, index) =>
+          'href' in version ? (
+            <p key={index}>
+              <a href={version.href}>{`${version.label} lezen`}</a> (platte tekst)
+            </p>
+          ) : (
+            <details key={index}>
+              <summary>{`${version.label} lezen`}</summary>
+              <div className="diff">{version.text}</div>
+            </details>
+          ),
+        )}
       </div>
     )
   }
