@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { PassThrough } from 'node:stream'
-import type { AppLoadContext, EntryContext } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from '@remix-run/node'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '#app/utils/nonce'
+import { logger } from '#server/logger'
 
 const renderTimeoutMs = 10_000
 
@@ -58,4 +59,15 @@ function renderCompletely(element: JSX.Element, nonce: string | undefined) {
 export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
   if (context.authentication) response.headers.set('Cache-Control', 'private, no-cache')
   return response
+}
+
+/**
+ * Every error that reaches a reader as a 500 becomes one error-level log line with the
+ * request id (the path is left out: it can hold a token). Refusals below 500 are not errors.
+ */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return
+  if (isRouteErrorResponse(error) && error.status < 500) return
+  const cause = isRouteErrorResponse(error) && (error as { error?: unknown }).error ? (error as { error?: unknown }).error : error
+  logger.error({ err: cause, requestId: context.requestId, method: request.method }, 'page failed')
 }

@@ -39,7 +39,7 @@ clearInterval(sampler)
 
 // Cached serving over HTTP: full downloads and revalidations (304) against the real site.
 const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-const site = await createSite({ database, remix: { build }, dataDir })
+const site = await createSite({ database, remix: { build }, dataDir, publicUrl: 'http://localhost:3000' })
 await new Promise<void>((resolve) => site.server.listen(0, '127.0.0.1', resolve))
 const url = `http://127.0.0.1:${(site.server.address() as AddressInfo).port}/handreiking.pdf`
 const first = await fetch(url)

@@ -50,7 +50,7 @@ try {
   process.exit(1)
 }
 try {
-  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`
+  const publicUrl = config.publicUrl
   const link = await createUserWithLink(database.db, { ...input.data, publicUrl })
   printLink(link, 'de server draait niet; de link werkt zodra hij draait')
 } finally {

@@ -30,8 +30,12 @@ declare module '@remix-run/node' {
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
-    /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl */
+    /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl: PUBLIC_URL, never the request's Host. */
     publicUrl: string
+    /** PUBLIC_URL is not set: links point at http://localhost:<PORT>. */
+    publicUrlIsDefault: boolean
+    /** The X-Request-Id of this request, for error log lines. */
+    requestId: string
     cspNonce: string
   }
 }
@@ -43,7 +47,10 @@ type AppOptions = {
   storage: FileStorage
   pdf: PdfService
   uploadTempDir: string
-  publicUrl?: string
+  publicUrl: string
+  publicUrlIsDefault?: boolean
+  /** The origins state-changing requests may come from (see siteOrigins in server/config). */
+  siteOrigins: ReadonlySet<string>
   trustProxy?: string
   /** The production build, or a Vite dev server that builds on request. */
   remix: { build: ServerBuild } | { vite: ViteDevServer }
@@ -52,13 +59,13 @@ type AppOptions = {
 const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', trustProxy)
   app.use(requestLogging)
-  app.use(securityHeaders('vite' in remix))
+  app.use(securityHeaders({ development: 'vite' in remix, https: publicUrl.startsWith('https:') }))
   app.use(compression())
 
   app.get('/healthz', async (_request, response) => {
@@ -81,7 +88,7 @@ export async function createApp({ database, collab, events, storage, pdf, upload
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.use(limitRequestSize, requireSameOrigin, authenticate(database.db))
+  app.use(limitRequestSize, requireSameOrigin(siteOrigins), siteHost(publicUrl), authenticate(database.db))
   app.all(
     '*',
     createRequestHandler({
@@ -95,12 +102,48 @@ export async function createApp({ database, collab, events, storage, pdf, upload
         uploadTempDir,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
-        publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,
+        publicUrl,
+        publicUrlIsDefault,
+        requestId: String(response.getHeader('X-Request-Id')),
         cspNonce: response.locals.cspNonce,
       }),
     }),
   )
+  app.use(answerServerError)
   return app
+}
+
+/** The last stop for an error no page handled: an error-level log line with the request id, a plain Dutch 500. */
+function answerServerError(error: unknown, request: express.Request, response: express.Response, next: express.NextFunction) {
+  logger.error({ err: error, requestId: response.getHeader('X-Request-Id'), method: request.method }, 'request failed')
+  if (response.headersSent) return next(error)
+  response.status(500).type('text/plain; charset=utf-8').send('Er ging iets mis op de server. Probeer het later opnieuw.')
+}
+
+/**
+ * Remix builds request.url from Host / X-Forwarded-Host, and answers an action whose Origin
+ * differs from them with a 500. Neither may depend on what a client claims: pages see the
+ * public URL's host, and a form post that requireSameOrigin let through the host of its
+ * (browser-set) Origin.
+ */
+function siteHost(publicUrl: string) {
+  const publicHost = new URL(publicUrl).host
+  return (request: express.Request, _response: express.Response, next: express.NextFunction) => {
+    const origin = request.get('Origin')
+    request.headers.host = (!safeMethods.has(request.method) && origin && hostOf(origin)) || publicHost
+    delete request.headers['x-forwarded-host']
+    next()
+  }
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function hostOf(origin: string) {
+  try {
+    return new URL(origin).host
+  } catch {
+    return null
+  }
 }
 
 // Forms are small; only multipart uploads (up to 5 files of 20 MB) may be large.
@@ -137,7 +180,7 @@ function redactTokens(path: string) {
   return path.replace(tokenPaths, '$1/:token').replace(tokenShape, ':token')
 }
 
-function securityHeaders(development: boolean) {
+function securityHeaders({ development, https }: { development: boolean; https: boolean }) {
   return (_request: express.Request, response: express.Response, next: express.NextFunction) => {
     const nonce = randomBytes(16).toString('base64')
     response.locals.cspNonce = nonce
@@ -146,6 +189,8 @@ function securityHeaders(development: boolean) {
     response.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
     // Pages differ per signed-in user: shared caches must key on the cookie.
     response.setHeader('Vary', 'Cookie')
+    // Served over HTTPS (PUBLIC_URL says so): browsers must never fall back to plain http.
+    if (https) response.setHeader('Strict-Transport-Security', 'max-age=31536000')
     response.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()')
     // Vite's dev server injects inline scripts of its own; production runs only nonce'd scripts.
     const scripts = development ? "'self' 'unsafe-inline'" : `'self' 'nonce-${nonce}'`

@@ -12,7 +12,15 @@ const environmentSchema = z.object({
     .optional(),
   DATA_DIR: z.string().default('./data'),
   CONTENT_DIR: z.string().default('./content'),
-  PUBLIC_URL: z.string().url().optional(),
+  // An empty PUBLIC_URL= counts as not set.
+  PUBLIC_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'PUBLIC_URL moet met http:// of https:// beginnen, bijvoorbeeld https://lokaalsamenwerken.nl')
+      .optional(),
+  ),
   TRUST_PROXY: z.string().default('loopback'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().optional(),
@@ -26,6 +34,9 @@ const environmentSchema = z.object({
 
 export type Config = z.infer<typeof environmentSchema> & {
   contentDir: string
+  /** PUBLIC_URL without a trailing slash, or http://localhost:<PORT> when it is not set. */
+  publicUrl: string
+  publicUrlIsDefault: boolean
   s3?: { bucket: string; region: string; endpoint?: string; accessKeyId: string; secretAccessKey: string }
 }
 
@@ -39,6 +50,8 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ...parsed.data,
     DATA_DIR: path.resolve(parsed.data.DATA_DIR),
     contentDir: path.resolve(parsed.data.CONTENT_DIR),
+    publicUrl: parsed.data.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${parsed.data.PORT}`,
+    publicUrlIsDefault: !parsed.data.PUBLIC_URL,
     s3: s3Settings(parsed.data),
   }
 }
@@ -55,4 +68,16 @@ function s3Settings(environment: z.infer<typeof environmentSchema>): Config['s3'
     accessKeyId: environment.S3_ACCESS_KEY_ID,
     secretAccessKey: environment.S3_SECRET_ACCESS_KEY,
   }
+}
+
+/**
+ * The origins a form post or a live-editing socket may come from: PUBLIC_URL's, never the
+ * request's Host (which anyone can forge). Without PUBLIC_URL the site answers on this
+ * machine only, so the other loopback spellings of http://localhost:<PORT> count too.
+ */
+export function siteOrigins(publicUrl: string, publicUrlIsDefault = false): ReadonlySet<string> {
+  const url = new URL(publicUrl)
+  if (!publicUrlIsDefault || url.hostname !== 'localhost') return new Set([url.origin])
+  const port = url.port ? `:${url.port}` : ''
+  return new Set([url.origin, `${url.protocol}//127.0.0.1${port}`, `${url.protocol}//[::1]${port}`])
 }

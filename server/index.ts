@@ -87,7 +87,8 @@ await new Promise<void>((resolve) => {
   http.listen(config.PORT, () => resolve())
 })
 const port = (http.address() as AddressInfo).port
-const publicUrl = () => config.PUBLIC_URL ?? `http://localhost:${port}`
+// Without PUBLIC_URL, links name the port actually taken (PORT=0 picks a free one).
+const publicUrl = config.publicUrlIsDefault ? `http://localhost:${port}` : config.publicUrl
 
 const started = (async () => {
   try {
@@ -106,9 +107,12 @@ const started = (async () => {
     : { build: (await import(path.resolve('build/server/index.js'))) as ServerBuild }
   if ('vite' in remix) vite = remix.vite
 
-  site = await createSite({ database, remix, server: http, publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3, mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM } })
+  if (config.publicUrlIsDefault) {
+    logger.warn(`PUBLIC_URL is not set: links in mails point at ${publicUrl}, and live editing works only when the site is opened there. Set PUBLIC_URL to the address visitors use, e.g. https://lokaalsamenwerken.nl`)
+  }
+  site = await createSite({ database, remix, server: http, publicUrl, publicUrlIsDefault: config.publicUrlIsDefault, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3, mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM } })
   http.off('request', whileStarting)
-  admin = await startAdminSocket({ dataDir: config.DATA_DIR, db: database.db, publicUrl, exclusive: database.mode === 'embedded' })
+  admin = await startAdminSocket({ dataDir: config.DATA_DIR, db: database.db, publicUrl: () => publicUrl, exclusive: database.mode === 'embedded' })
   logger.info(`Levende Handreiking draait op http://localhost:${port}`)
 })()
 await started

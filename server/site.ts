@@ -6,6 +6,7 @@ import { sessionCookieName } from '#server/auth/cookies'
 import { CollabServer } from '#server/collab/collab-server'
 import { ContentVersion } from '#server/content-version'
 import { collabAuthorization } from '#server/collab/upgrade-auth'
+import { siteOrigins } from '#server/config'
 import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
 import { LocalSiteEvents, type SiteEvents } from '#server/events'
@@ -19,7 +20,10 @@ import { initialLiveDocument } from '#server/handbook/live-documents'
 export type SiteOptions = {
   database: DatabaseHandle
   remix: { build: ServerBuild } | { vite: ViteDevServer }
-  publicUrl?: string
+  /** Base of links in mails and the origin forms and live editing must come from (config.publicUrl). */
+  publicUrl: string
+  /** True when PUBLIC_URL is not set: links point at localhost and /beheer/outbox says so. */
+  publicUrlIsDefault?: boolean
   trustProxy?: string
   /** Uploads live here (or in S3 when configured). */
   dataDir: string
@@ -38,6 +42,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const { database } = options
   const events = new LocalSiteEvents()
   const mail = new MailSender(database.db, options.mail ?? {})
+  const origins = siteOrigins(options.publicUrl, options.publicUrlIsDefault)
   const collab = new CollabServer(database.db, {
     writeWindowMs: 250,
     compactAfterUpdates: 200,
@@ -45,13 +50,13 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     pingIntervalMs: 30_000,
     sessionCheckIntervalMs: 60_000,
     ...options.collab,
-    ...collabAuthorization(database.db),
+    ...collabAuthorization(database.db, origins),
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion)
-  const app = await createApp({ ...options, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
   const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   void purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)

@@ -85,7 +85,7 @@ export default function ModerationPage() {
           <h3>Voorgestelde tekst</h3>
           <p>{conflict.proposedText}</p>
           <h3>Wat er nu in het concept staat (meest gelijkende alinea)</h3>
-          {conflict.currentTexts.length > 0 ? <TextDiff parts={conflict.diff} /> : <p className="muted">Geen gelijkende alinea gevonden.</p>}
+          {conflict.currentTexts.length > 0 ? <TextDiff comparison={conflict.diff} versions={[{ label: 'De oorspronkelijke tekst', text: conflict.originalText }, { label: 'De tekst in het concept', text: conflict.currentTexts[0] ?? '' }]} /> : <p className="muted">Geen gelijkende alinea gevonden.</p>}
         </section>
       ))}
       <Form method="get" className="filters" aria-label="Wachtrij filteren">
@@ -147,7 +147,7 @@ export default function ModerationPage() {
           {item.diff ? (
             <>
               <p className="muted">Voorgestelde wijziging (woord voor woord):</p>
-              <TextDiff parts={item.diff} />
+              <TextDiff comparison={item.diff} versions={[{ label: 'De huidige tekst', text: item.originalText ?? '' }, { label: 'De voorgestelde tekst', text: item.body }]} />
               {item.reason ? <p>Reden: {item.reason}</p> : null}
             </>
           ) : (

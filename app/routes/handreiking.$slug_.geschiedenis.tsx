@@ -7,16 +7,15 @@ import { formatDateTime, sectionLabel, site } from '#app/site'
 import { parseForm } from '#app/utils/forms'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
-import { getRevision, listRevisions, liveDraftText, restoreRevision } from '#server/handbook/live-documents'
+import { listRevisions, restoreRevision } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 import { compareTexts } from '#server/handbook/text-diff'
+import { draftVersion, versionText } from '#server/handbook/version-text'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Geschiedenis: ${sectionLabel(data.section)} — ${site.title}` : site.title },
   { name: 'robots', content: 'noindex' },
 ]
-
-const draft = 'concept'
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? ''
@@ -28,18 +27,16 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   // Default comparison: the previous revision against the latest, or the draft against the latest for members.
   const from = url.searchParams.get('van') ?? String(revisions[1]?.id ?? revisions[0]?.id ?? '')
-  const to = url.searchParams.get('naar') ?? (canSeeDraft ? draft : String(revisions[0]?.id ?? ''))
-  const textOf = async (choice: string) => {
-    if (choice === draft) return canSeeDraft ? liveDraftText(context.collab, slug) : null
-    const id = Number(choice)
-    return Number.isInteger(id) ? ((await getRevision(context.db, slug, id))?.plainText ?? null) : null
-  }
+  const to = url.searchParams.get('naar') ?? (canSeeDraft ? draftVersion : String(revisions[0]?.id ?? ''))
+  const textOf = (version: string) => versionText(context.db, context.collab, { slug, version, canSeeDraft })
   const [before, after] = await Promise.all([textOf(from), textOf(to)])
+  const comparison = before !== null && after !== null ? compareTexts(before, after) : null
   return {
     section: { slug, number: reading.section.number, title: reading.section.title },
     revisions: revisions.map((revision) => ({ ...revision, current: Boolean(revision.current) })),
-    comparison: before !== null && after !== null ? { from, to, parts: compareTexts(before, after) } : null,
+    comparison: comparison ? { from, to, result: comparison } : null,
     canSeeDraft,
+    draftVersion,
     canRestore: can(user, 'section:restore'),
   }
 }
@@ -53,15 +50,19 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   return { restored: form.data.revisionId }
 }
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
 export default function HistoryPage() {
-  const { section, revisions, comparison, canSeeDraft, canRestore } = useLoaderData<typeof loader>()
+  const { section, revisions, comparison, canSeeDraft, draftVersion, canRestore } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const revisionOptions = revisions.map((revision) => (
     <option key={revision.id} value={revision.id}>
       {formatDateTime(revision.createdAt)} — {revision.summary}
     </option>
   ))
-  const label = (choice: string) => (choice === draft ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
+  // Past the comparison's bounds each version is still there to read, as plain text.
+  const versionHref = (version: string) => `/handreiking/${section.slug}/geschiedenis/tekst?versie=${encodeURIComponent(version)}`
+  const label = (choice: string) => (choice === draftVersion ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
   return (
     <div className="page page--narrow">
       <Breadcrumb trail={[{ to: '/', label: 'Handreiking' }, { to: `/handreiking/${section.slug}`, label: sectionLabel(section) }]} current="Geschiedenis" />
@@ -84,7 +85,7 @@ export default function HistoryPage() {
         <div className="field">
           <label htmlFor="naar">Naar</label>
           <select id="naar" name="naar" defaultValue={comparison?.to}>
-            {canSeeDraft ? <option value={draft}>Huidig concept (nog niet gepubliceerd)</option> : null}
+            {canSeeDraft ? <option value={draftVersion}>Huidig concept (nog niet gepubliceerd)</option> : null}
             {revisionOptions}
           </select>
         </div>
@@ -95,7 +96,13 @@ export default function HistoryPage() {
           <p>
             Verschil tussen {label(comparison.from)} en {label(comparison.to)}:
           </p>
-          <TextDiff parts={comparison.parts} />
+          <TextDiff
+            comparison={comparison.result}
+            versions={[
+              { label: capitalized(label(comparison.from)), href: versionHref(comparison.from) },
+              { label: capitalized(label(comparison.to)), href: versionHref(comparison.to) },
+            ]}
+          />
         </>
       ) : null}
 

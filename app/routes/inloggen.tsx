@@ -48,7 +48,7 @@ export default function LoginPage() {
       <p>Voor netwerkleden, redacteuren en beheerders. Om te lezen, te zoeken of een tip te geven hoeft u niet in te loggen.</p>
       <Form method="post" className="form" noValidate>
         <FormError message={errors.form} />
-        <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
+        <input type="hidden" name="redirectTo" value={safeRedirect(searchParams.get('redirectTo'), '')} />
         <Field label="E-mailadres" name="email" type="email" autoComplete="username" required defaultValue={failure?.values.email} error={errors.email} />
         <Field label="Wachtwoord" name="password" type="password" autoComplete="current-password" required error={errors.password} />
         <button type="submit">Inloggen</button>

@@ -42,8 +42,27 @@ export const nameField = z
   .min(1, 'Vul uw naam in.')
   .max(100, 'Gebruik hoogstens 100 tekens voor uw naam.')
 
-/** Only paths on this site: a login link must never send someone elsewhere. */
+const maxRedirectLength = 2000
+const siteBase = 'http://site.invalid'
+// Percent-encoded control characters, slashes and backslashes in the path: a proxy or browser that decodes them would see another host.
+const encodedTrick = /%([01][\da-f]|2f|5c|7f)/i
+
+/**
+ * A path on this site to go to after login, or the fallback. Browsers forgive a lot in a
+ * Location header (they drop tabs and newlines, read `\\` as `/`, and `//host` as another
+ * site), so the target must be a plain path: no whitespace, control characters or
+ * backslashes, none of them percent-encoded in the path, and still a path on this site
+ * once the URL parser has normalised it. Never throws: every odd input gives the fallback.
+ */
 export function safeRedirect(target: FormDataEntryValue | string | null | undefined, fallback = '/') {
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback
-  return target
+  if (typeof target !== 'string' || target.length > maxRedirectLength || !target.startsWith('/')) return fallback
+  if (/[\s\p{C}\\]/u.test(target) || encodedTrick.test(target.split(/[?#]/)[0])) return fallback
+  try {
+    const url = new URL(target, siteBase)
+    const path = url.pathname + url.search + url.hash
+    if (url.origin !== siteBase || !path.startsWith('/') || path.startsWith('//')) return fallback
+    return path
+  } catch {
+    return fallback
+  }
 }

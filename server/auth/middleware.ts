@@ -23,25 +23,19 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * CSRF protection as the Lucia guide does it: a state-changing request must come
- * from this site's own pages (Sec-Fetch-Site or Origin), on top of SameSite=Lax cookies.
+ * from this site's own pages (Sec-Fetch-Site, or else an Origin that is one of the
+ * configured site origins — never compared with the forgeable Host), on top of SameSite=Lax cookies.
  */
-export function requireSameOrigin(request: Request, response: Response, next: NextFunction) {
-  if (safeMethods.has(request.method)) return next()
-  const fetchSite = request.get('Sec-Fetch-Site')
-  const origin = request.get('Origin')
-  const host = request.get('Host')
-  const sameOrigin = fetchSite ? fetchSite === 'same-origin' : Boolean(origin && host && safeHost(origin) === host)
-  if (sameOrigin) return next()
-  response
-    .status(403)
-    .type('text/plain; charset=utf-8')
-    .send('Dit verzoek is geweigerd: het kwam niet van een pagina van deze website. Ga terug naar de site en probeer het opnieuw.')
-}
-
-function safeHost(origin: string) {
-  try {
-    return new URL(origin).host
-  } catch {
-    return null
+export function requireSameOrigin(siteOrigins: ReadonlySet<string>) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (safeMethods.has(request.method)) return next()
+    const fetchSite = request.get('Sec-Fetch-Site')
+    const origin = request.get('Origin')
+    const sameOrigin = fetchSite ? fetchSite === 'same-origin' : Boolean(origin && siteOrigins.has(origin))
+    if (sameOrigin) return next()
+    response
+      .status(403)
+      .type('text/plain; charset=utf-8')
+      .send('Dit verzoek is geweigerd: het kwam niet van een pagina van deze website. Ga terug naar de site en probeer het opnieuw.')
   }
 }

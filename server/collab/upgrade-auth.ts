@@ -9,10 +9,10 @@ import type { UpgradeDecision } from './collab-server'
  * Live editing is for members and up, asked through `can` like every page.
  * The session cookie and the Origin are checked before the socket exists.
  */
-export function collabAuthorization(db: Database) {
+export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<string>) {
   return {
     authorize: async (request: IncomingMessage): Promise<UpgradeDecision> => {
-      if (!sameOrigin(request)) return { allowed: false, status: 403 }
+      if (!sameOrigin(request, siteOrigins)) return { allowed: false, status: 403 }
       const token = readSessionToken(request.headers.cookie)
       const authentication = token ? await validateSessionToken(db, token) : null
       if (!authentication) return { allowed: false, status: 401 }
@@ -26,12 +26,8 @@ export function collabAuthorization(db: Database) {
   }
 }
 
-function sameOrigin(request: IncomingMessage) {
+/** The Origin must be one of the configured site origins; the request's Host can be forged. */
+function sameOrigin(request: IncomingMessage, siteOrigins: ReadonlySet<string>) {
   const origin = request.headers.origin
-  if (!origin) return false
-  try {
-    return new URL(origin).host === request.headers.host
-  } catch {
-    return false
-  }
+  return Boolean(origin && siteOrigins.has(origin))
 }

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerBuild } from '@remix-run/node'
@@ -7,6 +6,7 @@ import type { CollabServer } from '#server/collab/collab-server'
 import type { DatabaseHandle } from '#server/db/client'
 import { createSite, type Site, type SiteOptions } from '#server/site'
 import { createImportedDatabase } from './database'
+import { freePort } from './site-process-control'
 
 export type TestServer = { url: string; dataDir: string; site: Site; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
 
@@ -15,16 +15,9 @@ export async function startTestServer(options: { database?: DatabaseHandle; coll
   const database = options.database ?? (await createImportedDatabase())
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
-  const site = await createSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail })
-  // fetch (undici) reuses a kept-alive connection until 1 s before the server's keep-alive timeout
-  // (5 s). A test that keeps its event loop busy (parsing a PDF) on a loaded machine misses that
-  // moment and sends on a connection the server just closed (ECONNRESET). Idle connections are
-  // still closed on stop.
-  site.server.keepAliveTimeout = 120_000
-  await new Promise<void>((resolve) => site.server.listen(options.port ?? 0, '127.0.0.1', resolve))
-  const { port } = site.server.address() as AddressInfo
+  const { site, url } = await listeningSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail }, options.port)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     dataDir,
     site,
     database,
@@ -36,5 +29,35 @@ export async function startTestServer(options: { database?: DatabaseHandle; coll
       await database.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * The site's public URL is its own address, as PUBLIC_URL would be in production, so the
+ * port is chosen before the site is made; another process may take it first, then try again.
+ */
+async function listeningSite(options: Omit<SiteOptions, 'publicUrl'>, fixedPort?: number): Promise<{ site: Site; url: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const port = fixedPort ?? (await freePort())
+    const url = `http://127.0.0.1:${port}`
+    const site = await createSite({ ...options, publicUrl: url })
+    // fetch (undici) reuses a kept-alive connection until 1 s before the server's keep-alive timeout
+    // (5 s). A test that keeps its event loop busy (parsing a PDF) on a loaded machine misses that
+    // moment and sends on a connection the server just closed (ECONNRESET). Idle connections are
+    // still closed on stop.
+    site.server.keepAliveTimeout = 120_000
+    try {
+      await new Promise<void>((resolve, reject) => {
+        site.server.once('error', reject)
+        site.server.listen(port, '127.0.0.1', () => {
+          site.server.off('error', reject)
+          resolve()
+        })
+      })
+      return { site, url }
+    } catch (error) {
+      await site.close()
+      if (fixedPort !== undefined || attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    }
   }
 }

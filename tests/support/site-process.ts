@@ -14,7 +14,7 @@ const [port, location] = process.argv.slice(2)
 const database = await openDatabase(location.startsWith('postgres') ? { url: location, dataDir: '' } : { dataDir: location })
 await importContentIfEmpty(database.db, readConfig().contentDir)
 const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
-const site = await createSite({ database, remix: { build }, dataDir: location.startsWith('postgres') ? readConfig().DATA_DIR : location, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
+const site = await createSite({ database, remix: { build }, dataDir: location.startsWith('postgres') ? readConfig().DATA_DIR : location, publicUrl: `http://127.0.0.1:${port}`, collab: { writeWindowMs: 100, unloadAfterMs: 60_000 } })
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const [command, document] = line.split(' ')
   if (command !== 'flush') return
