@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, open, readdir, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { logger } from '#server/logger'
 
 /**
@@ -42,7 +42,18 @@ export class TemporaryFile {
 
   /** The bytes from the start; may be read more than once (type check, scan, storage). */
   read(): Readable {
-    return this.handle.createReadStream({ start: 0, autoClose: false })
+    // Not fs.createReadStream: destroying that stream (as a reader that has seen enough does) closes the file.
+    const handle = this.handle
+    const chunks = async function* () {
+      for (let position = 0; ; ) {
+        const buffer = Buffer.allocUnsafe(64 * 1024)
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+        if (bytesRead === 0) return
+        position += bytesRead
+        yield buffer.subarray(0, bytesRead)
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false })
   }
 
   async discard() {
