@@ -129,7 +129,8 @@ describe('examples with files', () => {
       await exited(site.child)
       await rm(dataDir, { recursive: true, force: true })
     }
-  })
+    // Starting a server process takes about 30 s on a busy 2-core machine; the upload itself a second or two.
+  }, 120_000)
 
   it('refuses more than 5 files', async () => {
     const six = Array.from({ length: 6 }, (_, index) => ({ name: `bijlage-${index}.pdf`, bytes: pdfBytes }))

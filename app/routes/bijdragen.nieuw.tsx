@@ -8,7 +8,7 @@ import { sectionLabel, site } from '#app/site'
 import { formFailure, parseForm, rejected, type FieldErrors } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { submitContribution, type NewContribution } from '#server/contributions/contributions'
-import { formStartedToken, guardSubmission, tokenForRetry, type FormClaim } from '#server/contributions/form-guard'
+import { formStartedToken, guardSubmission, refusalMessage, tokenForRetry, type FormClaim } from '#server/contributions/form-guard'
 import { paragraphsOf } from '#server/contributions/suggestions'
 import { getPublishedDocument } from '#server/handbook/sections'
 
@@ -51,9 +51,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const verdict = await guardSubmission(context.db, formData, context.clientKey)
   if (verdict.kind === 'bot') throw redirect(done)
   if (verdict.kind === 'repeat') throw redirect(verdict.outcome)
-  // Every error at once: the fields', and the form's own (sent too fast, limit reached).
+  // Every error at once: the fields', and the form's own (limit reached, expired, sent too fast).
   const refuse = async (errors: FieldErrors) =>
-    rejected({ ...formFailure({ form: verdict.kind === 'refused' ? verdict.message : undefined, ...errors }, submitted), started: await tokenForRetry(context.db, formData) })
+    rejected({ ...formFailure({ form: refusalMessage(verdict, Object.keys(errors).length > 0), ...errors }, submitted), started: await tokenForRetry(context.db, formData) })
 
   // Sends the visitor where this submission, or the first one with the same form token, led.
   const store = async (input: NewContribution, claim: FormClaim) => {

@@ -13,7 +13,7 @@ import { site } from '#app/site'
 import { formFailure, parseForm, rejected } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { can } from '#server/auth/permissions'
-import { checkFormToken, decideSubmission, formStartedToken, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
+import { checkFormToken, decideSubmission, formStartedToken, refusalMessage, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
 import { readUploadForm, type UploadForm } from '#server/files/upload-form'
@@ -84,7 +84,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
             ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog niet verstuurd kon worden.'
             : undefined
       const submitted = Object.fromEntries([...fields].map(([key, value]) => [key, String(value)]))
-      return rejected({ ...formFailure({ ...(form.ok ? {} : form.errors), form: verdict.kind === 'refused' ? verdict.message : undefined, bestanden: fileError }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) })
+      const errors = { ...(form.ok ? {} : form.errors), bestanden: fileError }
+      return rejected({ ...formFailure({ form: refusalMessage(verdict, !form.ok || problems.length > 0), ...errors }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) })
     }
     const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
     const user = context.authentication?.user

@@ -39,7 +39,7 @@ async function readToken(db: Database, token: string): Promise<ReadToken | null>
 /** What the hidden anti-spam fields say; they come first in every form, before any file. */
 export type TokenCheck =
   | { kind: 'bot' }
-  | { kind: 'refused'; message: string }
+  | Refusal
   | { kind: 'fresh'; tokenHash: string }
   | { kind: 'used'; tokenHash: string; contentHash: string; outcome: string }
 
@@ -49,6 +49,10 @@ const messages = {
   limited: 'U hebt het afgelopen uur al veel bijdragen gestuurd. Probeer het over een uur opnieuw.',
   usedForOther: 'Dit formulier is al eens verstuurd. Wilt u nog iets sturen? Uw tekst staat er nog: controleer hem en verstuur het formulier opnieuw.',
 }
+
+/** A person's form that cannot be taken now; it goes back with their text and the message. */
+export type Refusal = { kind: 'refused'; reason: keyof typeof messages; message: string }
+const refusal = (reason: keyof typeof messages): Refusal => ({ kind: 'refused', reason, message: messages[reason] })
 
 /**
  * The checks every public form passes before anything is written: honeypot,
@@ -60,14 +64,14 @@ export async function checkFormToken(db: Database, fields: FormFields, clientKey
   const values = new Map([...fields].map(([name, value]) => [name, String(value)]))
   if ((values.get(honeypotField) ?? '') !== '') return { kind: 'bot' }
   const token = await readToken(db, values.get(startedField) ?? '')
-  if (!token) return { kind: 'refused', message: messages.expired }
+  if (!token) return refusal('expired')
   const [used] = await db.select().from(formSubmissions).where(eq(formSubmissions.tokenHash, token.tokenHash))
   if (used) return { kind: 'used', tokenHash: token.tokenHash, contentHash: used.contentHash, outcome: used.outcome }
   const elapsed = now - token.shownAt
-  if (elapsed > maximumFillMs) return { kind: 'refused', message: messages.expired }
+  if (elapsed > maximumFillMs) return refusal('expired')
   // Not a silent fake success: a quick person would lose their text without knowing.
-  if (elapsed < minimumFillMs) return { kind: 'refused', message: messages.tooFast }
-  if (await isLimited(db, `submission:${clientKey}`, submissionLimit)) return { kind: 'refused', message: messages.limited }
+  if (elapsed < minimumFillMs) return refusal('tooFast')
+  if (await isLimited(db, `submission:${clientKey}`, submissionLimit)) return refusal('limited')
   return { kind: 'fresh', tokenHash: token.tokenHash }
 }
 
@@ -80,15 +84,23 @@ export type GuardVerdict =
   | { kind: 'bot' }
   /** The same form sent again (double click, or a resubmit after a lost answer): answer as the first time did. */
   | { kind: 'repeat'; outcome: string }
-  /** A person gets the form back with their text and this message. */
-  | { kind: 'refused'; message: string }
+  | Refusal
 
 /** Decides on the whole form once all its text fields are in. */
 export function decideSubmission(check: TokenCheck, fields: FormFields, clientKey: string): GuardVerdict {
   if (check.kind === 'bot' || check.kind === 'refused') return check
   const contentHash = hashContent(fields)
-  if (check.kind === 'used') return contentHash === check.contentHash ? { kind: 'repeat', outcome: check.outcome } : { kind: 'refused', message: messages.usedForOther }
+  if (check.kind === 'used') return contentHash === check.contentHash ? { kind: 'repeat', outcome: check.outcome } : refusal('usedForOther')
   return { kind: 'accepted', claim: { tokenHash: check.tokenHash, contentHash, clientKey } }
+}
+
+/**
+ * The form-level message for a refused form. "Too fast" is left out while the
+ * fields have errors: fixing them takes the time anyway, and the token is kept.
+ */
+export function refusalMessage(verdict: GuardVerdict, hasFieldErrors: boolean) {
+  if (verdict.kind !== 'refused' || (verdict.reason === 'tooFast' && hasFieldErrors)) return undefined
+  return verdict.message
 }
 
 export async function guardSubmission(db: Database, fields: FormFields, clientKey: string, now = Date.now()) {
