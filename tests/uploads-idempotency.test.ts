@@ -1,10 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs'
-import { mkdir, readdir } from 'node:fs/promises'
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formStartedToken } from '#server/contributions/form-guard'
+import { purgeExpired } from '#server/contributions/retention'
 import { attachments, contributions, examples, pendingUploads } from '#server/db/schema'
+import { createStorage } from '#server/files/storage'
 import { waitFor } from './support/collab-client'
 import { postForm } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
@@ -203,5 +205,40 @@ describe('refused uploads write nothing', () => {
     expect(await answer.text()).toContain('Het formulier bevat meer tekst dan wij aannemen (samen hoogstens 256 kB)')
     expect(await examplesNamed(name)).toEqual([])
     expect(await readdir(temporaryDir())).toEqual([])
+  })
+})
+
+describe('the bounds around uploads', () => {
+  it('refuses a body without a length (chunked), which no browser form sends and no limit could bound', async () => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('soort=tip&tekst=' + 'x'.repeat(1000)))
+        controller.close()
+      },
+    })
+    const answer = await fetch(server.url + '/bijdragen/nieuw?sectie=lobby', { method: 'POST', body, duplex: 'half', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url } } as RequestInit)
+    expect(answer.status).toBe(411)
+    expect(await answer.text()).toContain('de lengte ontbreekt')
+  })
+
+  it('the retention job removes temporary files older than an hour and stored files without a row, and keeps the rest', async () => {
+    await mkdir(temporaryDir(), { recursive: true })
+    const stale = path.join(temporaryDir(), 'van-een-oudere-versie')
+    const fresh = path.join(temporaryDir(), 'van-een-lopende-upload')
+    await writeFile(stale, 'oud')
+    await writeFile(fresh, 'nieuw')
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000)
+    await utimes(stale, twoHoursAgo, twoHoursAgo)
+    const strayDir = path.join(server.dataDir, 'uploads', 'voorbeelden', 'zonder-rij')
+    await mkdir(strayDir, { recursive: true })
+    await writeFile(path.join(strayDir, '0a1b2c3d-zwerfbestand.pdf'), pdfBytes)
+    const kept = await sendExample(exampleForm('Netwerk waarvan het bestand blijft', await startedAWhileAgo(db()), { files: [{ name: 'verslag.pdf', bytes: pdfBytes }] }), asVisitor())
+    expect(kept.status).toBe(302)
+    const withRows = (await db().select({ key: attachments.storageKey }).from(attachments)).map((row) => row.key)
+
+    await purgeExpired(db(), createStorage({ dataDir: server.dataDir }), new Date(), temporaryDir())
+    expect(await readdir(temporaryDir())).toEqual(['van-een-lopende-upload'])
+    const remaining = (await storedFiles()).map((file) => path.relative(path.join(server.dataDir, 'uploads'), file).split(path.sep).join('/'))
+    expect(remaining.sort()).toEqual([...withRows].sort())
   })
 })
