@@ -32,33 +32,21 @@ const headBytes = 4100
 export async function receiveUpload(data: AsyncIterable<Uint8Array>, originalName: string, temporaryDir: string): Promise<ReceivedFile | UploadProblem> {
   const shownName = shownFileName(originalName)
   const refusedType = { fileName: shownName, message: `${shownName} is geen toegestaan bestandstype. U kunt PDF, Word, Excel, PowerPoint, ODT, ODS, JPG en PNG uploaden.` }
-  const chunks = data[Symbol.asyncIterator]()
-  const head: Uint8Array[] = []
-  let headSize = 0
-  let finished = false
-  while (headSize < headBytes) {
-    const next = await chunks.next()
-    if (next.done) {
-      finished = true
-      break
-    }
-    head.push(next.value)
-    headSize += next.value.length
-  }
-  const guessed = await fileTypeFromBuffer(Buffer.concat(head))
+  const { head, rest } = await takeHead(data, headBytes)
+  const guessed = await fileTypeFromBuffer(head)
   if (!guessed || !(guessed.ext in allowedUploadTypes || guessed.ext === 'zip')) {
-    if (!finished) await drain({ [Symbol.asyncIterator]: () => chunks })
+    await drain(rest)
     return refusedType
   }
 
   const file = await TemporaryFile.create(temporaryDir)
   try {
-    for (const chunk of head) await file.write(chunk)
-    let tooLarge = file.byteSize > uploadLimits.maxFileBytes
-    for (let next = finished ? null : await chunks.next(); next && !next.done; next = await chunks.next()) {
+    await file.write(head)
+    let tooLarge = false
+    for await (const chunk of rest) {
       // Past the limit the rest is read and dropped, so the request can finish and get its answer.
-      tooLarge ||= file.byteSize + next.value.length > uploadLimits.maxFileBytes
-      if (!tooLarge) await file.write(next.value)
+      tooLarge ||= file.byteSize + chunk.length > uploadLimits.maxFileBytes
+      if (!tooLarge) await file.write(chunk)
     }
     if (tooLarge) {
       await file.discard()
@@ -81,6 +69,29 @@ export async function receiveUpload(data: AsyncIterable<Uint8Array>, originalNam
     await file.discard()
     throw error
   }
+}
+
+/** The first `size` bytes (or a little more, whole chunks) and an iterable of the rest. */
+async function takeHead(data: AsyncIterable<Uint8Array>, size: number) {
+  const iterator = data[Symbol.asyncIterator]()
+  const chunks: Uint8Array[] = []
+  let length = 0
+  let ended = false
+  while (length < size && !ended) {
+    const next = await iterator.next()
+    if (next.done) ended = true
+    else {
+      chunks.push(next.value)
+      length += next.value.length
+    }
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      if (ended) return
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
+    },
+  }
+  return { head: Buffer.concat(chunks), rest }
 }
 
 /** Reads a part to its end without keeping anything; returns how many bytes it had. */
