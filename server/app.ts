@@ -150,7 +150,13 @@ function hostOf(origin: string) {
 const maxFormBytes = 256 * 1024
 const maxUploadBytes = 5 * 20 * 1024 * 1024 + 1024 * 1024
 
+// Node stops a body at its Content-Length, so checking the header bounds the body. A body
+// without one (chunked) has no bound to check; browsers always send the length of a form.
 function limitRequestSize(request: express.Request, response: express.Response, next: express.NextFunction) {
+  if (request.get('Transfer-Encoding') && !request.get('Content-Length')) {
+    response.status(411).type('text/plain; charset=utf-8').send('Dit formulier kon niet worden gelezen: de lengte ontbreekt.')
+    return
+  }
   const multipart = request.is('multipart/form-data')
   const limit = multipart ? maxUploadBytes : maxFormBytes
   if (Number(request.get('Content-Length') ?? 0) > limit) {

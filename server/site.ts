@@ -57,8 +57,9 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion)
   const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
-  const purge = () => purgeExpired(database.db, storage).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
-  void purge()
+  const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
+  // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
+  await purge()
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
   const pageCache = new PageCache({ version: contentVersion, maxBytes: 64 * 1024 * 1024, sessionCookies: [sessionCookieName] })

@@ -142,16 +142,21 @@ describe('abuse and privacy', () => {
     expect(page).not.toContain('<img src=x')
   })
 
-  it('pretends to accept a filled-in honeypot or a form sent too fast, and stores nothing', async () => {
+  it('pretends to accept a filled-in honeypot; a form sent too fast or with a forged token comes back with its text', async () => {
     const trap = await submitTip('lobby', { tekst: 'Ik ben een robot met een honingpot.', website_adres: 'http://spam.example' })
     expect(trap.status).toBe(302)
     expect(await pendingId('Ik ben een robot met een honingpot.')).toBeUndefined()
     const { formStartedToken } = await import('#server/contributions/form-guard')
-    const fast = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', ...consentingVisitor, tekst: 'Ik ben een hele snelle robot.', formulier_gestart: await formStartedToken(db()) }, asVisitor())
-    expect(fast.status).toBe(302)
-    expect(await pendingId('Ik ben een hele snelle robot.')).toBeUndefined()
-    const forged = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', ...consentingVisitor, tekst: 'Een vervalste tijd in het formulier.', formulier_gestart: '1.abc' }, asVisitor())
+    const fast = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', ...consentingVisitor, tekst: 'Ik ben een hele snelle typist.', formulier_gestart: await formStartedToken(db()) }, asVisitor())
+    expect(fast.status).toBe(400)
+    const fastPage = await fast.text()
+    expect(fastPage).toContain('verstuur het formulier opnieuw')
+    expect(fastPage).toContain('Ik ben een hele snelle typist.')
+    expect(await pendingId('Ik ben een hele snelle typist.')).toBeUndefined()
+    const forged = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', ...consentingVisitor, tekst: 'Een vervalste tijd in het formulier.', formulier_gestart: '1.abc.def' }, asVisitor())
     expect(forged.status).toBe(400)
+    expect(await forged.text()).toContain('Een vervalste tijd in het formulier.')
+    expect(await pendingId('Een vervalste tijd in het formulier.')).toBeUndefined()
   })
 
   it('limits each visitor to 10 submissions an hour', async () => {

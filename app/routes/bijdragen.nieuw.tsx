@@ -5,10 +5,10 @@ import { FormError } from '#app/components/form-field'
 import { ConsentField, SpamGuardFields, SubmitterFields, TextArea } from '#app/components/submission-fields'
 import { TipForm } from '#app/components/tip-form'
 import { sectionLabel, site } from '#app/site'
-import { formFailure, parseForm, rejected } from '#app/utils/forms'
+import { formFailure, parseForm, rejected, type FieldErrors } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
-import { submitContribution } from '#server/contributions/contributions'
-import { formStartedToken, guardSubmission } from '#server/contributions/form-guard'
+import { submitContribution, type NewContribution } from '#server/contributions/contributions'
+import { formStartedToken, guardSubmission, refusalMessage, tokenForRetry, type FormClaim } from '#server/contributions/form-guard'
 import { paragraphsOf } from '#server/contributions/suggestions'
 import { getPublishedDocument } from '#server/handbook/sections'
 
@@ -48,11 +48,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData()
   const submitted = Object.fromEntries([...formData].map(([key, value]) => [key, String(value)]))
   const done = `/bijdragen/nieuw?sectie=${section.slug}&verstuurd=1`
-  // Field errors first (a person in a hurry sees what to fix), then the anti-spam checks.
-  const guard = async () => {
-    const verdict = await guardSubmission(context.db, formData, context.clientKey)
-    if (!verdict.ok && verdict.silent) throw redirect(done)
-    return verdict.ok ? null : rejected(formFailure({ form: verdict.message }, submitted))
+  const verdict = await guardSubmission(context.db, formData, context.clientKey)
+  if (verdict.kind === 'bot') throw redirect(done)
+  if (verdict.kind === 'repeat') throw redirect(verdict.outcome)
+  // Every error at once: the fields', and the form's own (limit reached, expired, sent too fast).
+  const refuse = async (errors: FieldErrors) =>
+    rejected({ ...formFailure({ form: refusalMessage(verdict, Object.keys(errors).length > 0), ...errors }, submitted), started: await tokenForRetry(context.db, formData) })
+
+  // Sends the visitor where this submission, or the first one with the same form token, led.
+  const store = async (input: NewContribution, claim: FormClaim) => {
+    const result = await submitContribution(context.db, input, claim, done, context.publicUrl)
+    if (!result) throw new Response('Niet gevonden', { status: 404 })
+    throw redirect(result.outcome)
   }
 
   const common = (data: z.infer<z.ZodObject<typeof submitterShape>>) => ({
@@ -66,26 +73,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   })
   if (formData.get('soort') === 'suggestie') {
     const form = parseForm(suggestionSchema, formData)
-    if (!form.ok) return rejected(form)
+    if (!form.ok) return refuse(form.errors)
     const originalText = paragraphsOf(section.document)[form.data.alinea]
-    if (!originalText) return rejected(formFailure({ form: 'Kies opnieuw de alinea die u wilt veranderen.' }, submitted))
-    if (originalText.trim() === form.data.voorstel.trim()) return rejected(formFailure({ voorstel: 'De nieuwe tekst is gelijk aan de huidige. Pas de tekst aan.' }, submitted))
-    const refused = await guard()
-    if (refused) return refused
-    await submitContribution(context.db, { ...common(form.data), kind: 'suggestion', body: form.data.voorstel, originalText, reason: form.data.reden }, context.publicUrl)
-  } else {
-    const form = parseForm(tipSchema, formData)
-    if (!form.ok) return rejected(form)
-    const refused = await guard()
-    if (refused) return refused
-    await submitContribution(context.db, { ...common(form.data), kind: kinds[form.data.soort], body: form.data.tekst }, context.publicUrl)
+    if (!originalText) return refuse({ form: 'Kies opnieuw de alinea die u wilt veranderen.' })
+    if (originalText.trim() === form.data.voorstel.trim()) return refuse({ voorstel: 'De nieuwe tekst is gelijk aan de huidige. Pas de tekst aan.' })
+    if (verdict.kind !== 'accepted') return refuse({})
+    return store({ ...common(form.data), kind: 'suggestion', body: form.data.voorstel, originalText, reason: form.data.reden }, verdict.claim)
   }
-  throw redirect(done)
+  const form = parseForm(tipSchema, formData)
+  if (!form.ok) return refuse(form.errors)
+  if (verdict.kind !== 'accepted') return refuse({})
+  return store({ ...common(form.data), kind: kinds[form.data.soort], body: form.data.tekst }, verdict.claim)
 }
 
 export default function ContributionPage() {
-  const { section, kind, paragraphs, chosen, started, sent } = useLoaderData<typeof loader>()
+  const { section, kind, paragraphs, chosen, started: shownToken, sent } = useLoaderData<typeof loader>()
   const failure = useActionData<typeof action>()
+  const started = failure?.started ?? shownToken
   const errors = failure?.errors ?? {}
   const values = failure?.values ?? {}
   const back = <Link to={`/handreiking/${section.slug}`}>Terug naar {sectionLabel(section)}</Link>

@@ -1,8 +1,6 @@
 import {
+  data,
   redirect,
-  unstable_composeUploadHandlers as composeUploadHandlers,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -15,10 +13,11 @@ import { site } from '#app/site'
 import { formFailure, parseForm, rejected } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { can } from '#server/auth/permissions'
-import { formStartedToken, guardSubmission } from '#server/contributions/form-guard'
+import { checkFormToken, decideSubmission, formStartedToken, refusalMessage, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
-import { discardUploads, isUploadProblem, receiveUpload, uploadLimits, type ReceivedFile, type UploadProblem } from '#server/files/uploads'
+import { readUploadForm, type UploadForm } from '#server/files/upload-form'
+import { discardUploads } from '#server/files/uploads'
 import { getTableOfContents } from '#server/handbook/sections'
 
 export const meta: MetaFunction = () => [{ title: `Een goed voorbeeld delen — ${site.title}` }]
@@ -50,78 +49,78 @@ const exampleSchema = z.object({
   contact: z.string().trim().max(300, 'Gebruik hoogstens 300 tekens.').default(''),
 })
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const received: ReceivedFile[] = []
-  const problems: UploadProblem[] = []
-  let fileCount = 0
-  // Files stream to temporary files as they arrive; their type is decided from the bytes afterwards.
-  const fileHandler = async ({ name, filename, data }: { name: string; filename?: string; data: AsyncIterable<Uint8Array> }) => {
-    if (name !== 'bestanden' || !filename) return undefined
-    fileCount += 1
-    if (fileCount > uploadLimits.maxFiles) {
-      for await (const _chunk of data) void _chunk
-      problems.push({ fileName: filename, message: `U kunt hoogstens ${uploadLimits.maxFiles} bestanden meesturen.` })
-      return undefined
-    }
-    const result = await receiveUpload(data, filename, context.uploadTempDir)
-    if (isUploadProblem(result)) problems.push(result)
-    else received.push(result)
-    return filename
-  }
-  let formData: FormData
-  try {
-    formData = await parseMultipartFormData(request, composeUploadHandlers(fileHandler, createMemoryUploadHandler({ maxPartSize: 64 * 1024 })))
-  } catch {
-    await discardUploads(received)
-    return rejected(formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }))
-  }
-  const submitted = Object.fromEntries([...formData].filter(([key]) => key !== 'bestanden').map(([key, value]) => [key, String(value)]))
-  const themes = formData.getAll('themas').map(String)
-  const refuse = async (errors: Record<string, string | undefined>) => {
-    await discardUploads(received)
-    return rejected({ ...formFailure(errors, submitted), themes })
-  }
+const outcomeFor = (example: { slug: string; status: string }) => (example.status === 'published' ? `/voorbeelden/${example.slug}` : '/voorbeelden/nieuw?verstuurd=1')
 
-  // Field errors first (a person in a hurry sees what to fix), then the anti-spam checks.
-  const form = parseForm(exampleSchema, formData)
-  const fileError = problems.length > 0 ? problems.map((problem) => problem.message).join(' ') : undefined
-  if (!form.ok || fileError) {
-    return refuse({ ...(form.ok ? {} : form.errors), bestanden: fileError ? `${fileError} Er is niets opgeslagen; kies de bestanden opnieuw.` : received.length > 0 ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog fouten had.' : undefined })
+export async function action({ request, context }: ActionFunctionArgs) {
+  let tokenCheck: TokenCheck | undefined
+  // Decided on the anti-spam fields before any file byte is written; refused files are never stored.
+  const beforeFiles = async (fields: FormData) => {
+    tokenCheck = await checkFormToken(context.db, fields, context.clientKey)
+    return tokenCheck.kind === 'fresh'
   }
-  const guard = await guardSubmission(context.db, formData, context.clientKey)
-  if (!guard.ok && guard.silent) {
-    await discardUploads(received)
-    throw redirect('/voorbeelden/nieuw?verstuurd=1')
+  let upload: UploadForm
+  try {
+    upload = await readUploadForm(request, { temporaryDir: context.uploadTempDir, fileField: 'bestanden', beforeFiles })
+  } catch {
+    return rejected({ ...formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }), themes: [], started: await formStartedToken(context.db) })
   }
-  if (!guard.ok) return refuse({ form: guard.message })
-  const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
-  const user = context.authentication?.user
-  const example = await submitExample(
-    context.db,
-    context.storage,
-    {
-      name: form.data.netwerk,
-      place: form.data.plaats,
-      region: form.data.regio,
-      themes: themes.filter((theme) => validThemes.includes(theme)),
-      summary: form.data.samenvatting,
-      story: form.data.verhaal,
-      website: form.data.website,
-      contact: form.data.contact,
-      submitterEmail: form.data.email,
-      clientKey: context.clientKey,
-      userId: user?.id,
-      publishDirectly: can(user ?? null, 'example:publish-directly'),
-    },
-    received,
-    context.publicUrl,
-  )
-  throw redirect(example.status === 'published' ? `/voorbeelden/${example.slug}` : '/voorbeelden/nieuw?verstuurd=1')
+  const { fields, files, problems } = upload
+  try {
+    if (upload.tooMuchText) {
+      const message = 'Het formulier bevat meer tekst dan wij aannemen (samen hoogstens 256 kB). Maak de teksten korter en verstuur het opnieuw. Er is niets opgeslagen.'
+      return data({ ...formFailure({ form: message }), themes: [], started: await formStartedToken(context.db) }, { status: 413 })
+    }
+    const verdict = decideSubmission(tokenCheck ?? (await checkFormToken(context.db, fields, context.clientKey)), fields, context.clientKey)
+    if (verdict.kind === 'bot') throw redirect('/voorbeelden/nieuw?verstuurd=1')
+    if (verdict.kind === 'repeat') throw redirect(verdict.outcome)
+
+    // Every error at once: the fields, the files and the form as a whole.
+    const form = parseForm(exampleSchema, fields)
+    if (!form.ok || problems.length > 0 || verdict.kind === 'refused') {
+      const fileError =
+        problems.length > 0
+          ? `${problems.map((problem) => problem.message).join(' ')} Er is niets opgeslagen; kies de bestanden opnieuw.`
+          : upload.filesSent > 0
+            ? 'Kies de bestanden opnieuw: ze zijn niet bewaard omdat het formulier nog niet verstuurd kon worden.'
+            : undefined
+      const submitted = Object.fromEntries([...fields].map(([key, value]) => [key, String(value)]))
+      const errors = { ...(form.ok ? {} : form.errors), bestanden: fileError }
+      return rejected({ ...formFailure({ form: refusalMessage(verdict, !form.ok || problems.length > 0), ...errors }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) })
+    }
+    const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
+    const user = context.authentication?.user
+    const { outcome } = await submitExample(
+      context.db,
+      context.storage,
+      {
+        name: form.data.netwerk,
+        place: form.data.plaats,
+        region: form.data.regio,
+        themes: fields.getAll('themas').map(String).filter((theme) => validThemes.includes(theme)),
+        summary: form.data.samenvatting,
+        story: form.data.verhaal,
+        website: form.data.website,
+        contact: form.data.contact,
+        submitterEmail: form.data.email,
+        clientKey: context.clientKey,
+        userId: user?.id,
+        publishDirectly: can(user ?? null, 'example:publish-directly'),
+      },
+      files,
+      verdict.claim,
+      outcomeFor,
+      context.publicUrl,
+    )
+    throw redirect(outcome)
+  } finally {
+    await discardUploads(files)
+  }
 }
 
 export default function NewExamplePage() {
-  const { themes, provinces, started, isMember } = useLoaderData<typeof loader>()
+  const { themes, provinces, started: shownToken, isMember } = useLoaderData<typeof loader>()
   const failure = useActionData<typeof action>()
+  const started = failure?.started ?? shownToken
   const [searchParams] = useSearchParams()
   const errors = failure?.errors ?? {}
   const values = failure?.values ?? {}

@@ -3,6 +3,7 @@ import type { Database } from '#server/db/client'
 import { contributions, sections, type ContributionKind } from '#server/db/schema'
 import { newToken } from '#server/auth/random'
 import { sendMail } from '#server/mail/mailer'
+import { claimFormToken, firstOutcome, type FormClaim } from './form-guard'
 
 export const kindLabels: Record<ContributionKind, string> = { tip: 'tip', lesson: 'lesson learned', suggestion: 'voorstel voor een tekstwijziging' }
 
@@ -20,14 +21,19 @@ export type NewContribution = {
   userId?: number
 }
 
-/** Stores a visitor's contribution as pending; mails a receipt with a removal link when an address was given. */
-export async function submitContribution(db: Database, input: NewContribution, publicUrl: string) {
+/**
+ * Stores a visitor's contribution as pending, claiming the form's token in the
+ * same transaction; mails a receipt with a removal link when an address was
+ * given. A second request with the same token stores nothing and gets the
+ * first one's outcome (where to send the visitor); null for an unknown section.
+ */
+export async function submitContribution(db: Database, input: NewContribution, claim: FormClaim, outcome: string, publicUrl: string) {
   const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, input.sectionSlug))
   if (!section) return null
   const removal = newToken()
-  const [row] = await db
-    .insert(contributions)
-    .values({
+  const stored = await db.transaction(async (tx) => {
+    if (!(await claimFormToken(tx as unknown as Database, claim, outcome))) return false
+    await tx.insert(contributions).values({
       kind: input.kind,
       sectionId: section.id,
       body: input.body,
@@ -42,7 +48,9 @@ export async function submitContribution(db: Database, input: NewContribution, p
       removalSecretHash: removal.secretHash,
       createdBy: input.userId,
     })
-    .returning({ id: contributions.id })
+    return true
+  })
+  if (!stored) return { outcome: (await firstOutcome(db, claim)) ?? outcome }
   if (input.email) {
     await sendMail(db, {
       to: input.email,
@@ -55,7 +63,7 @@ export async function submitContribution(db: Database, input: NewContribution, p
       link: { label: 'Mijn bijdrage verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
     })
   }
-  return row
+  return { outcome }
 }
 
 export type PublicContribution = { id: number; kind: ContributionKind; body: string; signedBy: string; createdAt: Date; sectionSlug: string; sectionTitle: string }

@@ -1,8 +1,11 @@
 import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm'
 import { secretMatches, splitToken } from '#server/auth/random'
 import type { Database } from '#server/db/client'
-import { attachments, contributions, examples, rateLimits } from '#server/db/schema'
+import { attachments, contributions, examples, formSubmissions, rateLimits } from '#server/db/schema'
 import type { FileStorage } from '#server/files/storage'
+import { sweepOrphanedFiles } from '#server/files/stored-uploads'
+import { sweepTemporaryFiles } from '#server/files/temporary-files'
+import { maximumFillMs } from './form-guard'
 import { logger } from '#server/logger'
 
 const day = 86_400_000
@@ -11,9 +14,11 @@ export const retention = { clientHashDays: 30, refusedDays: 90 }
 /**
  * AVG housekeeping, run at start and every few hours: hashed IPs go after
  * 30 days, rejected and spam submissions (with their files) after 90 days,
- * spent rate-limit counters after a day.
+ * spent rate-limit counters after a day, used form tokens once they have
+ * expired. Uploads leave nothing behind: left-over temporary files and stored
+ * files without a row (a crash mid-submission) are removed.
  */
-export async function purgeExpired(db: Database, storage: FileStorage, now = new Date()) {
+export async function purgeExpired(db: Database, storage: FileStorage, now = new Date(), temporaryDir?: string) {
   const hashesBefore = new Date(now.getTime() - retention.clientHashDays * day)
   const refusedBefore = new Date(now.getTime() - retention.refusedDays * day)
   await db.update(contributions).set({ clientHash: null }).where(and(isNotNull(contributions.clientHash), lt(contributions.createdAt, hashesBefore)))
@@ -28,6 +33,10 @@ export async function purgeExpired(db: Database, storage: FileStorage, now = new
     .where(and(inArray(examples.status, ['rejected', 'spam']), lt(examples.updatedAt, refusedBefore)))
   for (const example of refusedExamples) await deleteExample(db, storage, example.id)
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - day)))
+  // An expired token is refused before its record is looked at, so the record has done its work.
+  await db.delete(formSubmissions).where(lt(formSubmissions.createdAt, new Date(now.getTime() - maximumFillMs - day)))
+  if (temporaryDir) await sweepTemporaryFiles(temporaryDir, now.getTime())
+  await sweepOrphanedFiles(db, storage, 'voorbeelden/', now.getTime())
   logger.info({ contributions: removedContributions.length, examples: refusedExamples.length }, 'expired submissions purged')
 }
 

@@ -313,6 +313,36 @@ export const attachments = pgTable(
   (table) => [index('attachments_example_idx').on(table.exampleId)],
 )
 
+/**
+ * Each public form's token is accepted once: the first submission's outcome is
+ * kept (by the token's hash) so a double click or a resubmit after a lost
+ * answer gets the same answer instead of a second item.
+ */
+export const formSubmissions = pgTable(
+  'form_submissions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    /** Hash of the submitted text fields: the same token with other text is a new message, not a resubmit. */
+    contentHash: text('content_hash').notNull(),
+    /** Where the first submission sent the visitor, a path on this site. */
+    outcome: text('outcome').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('form_submissions_created_idx').on(table.createdAt)],
+)
+
+/**
+ * Files being stored for a submission whose rows are not committed yet. The
+ * commit deletes them; what a crashed process leaves here tells the sweep
+ * which stored files to remove.
+ */
+export const pendingUploads = pgTable('pending_uploads', {
+  storageKey: text('storage_key').primaryKey(),
+  /** `hostname:pid` of the process storing the file, to tell a crashed one from a busy one. */
+  owner: text('owner').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
 /** A frozen, numbered edition: the published revisions of that moment and its PDF. */
 export const editions = pgTable('editions', {
   id: serial('id').primaryKey(),

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto'
 import { and, asc, eq, like, sql } from 'drizzle-orm'
 import { newToken } from '#server/auth/random'
 import type { Database } from '#server/db/client'
 import { attachments, examples } from '#server/db/schema'
+import { claimFormToken, firstOutcome, type FormClaim } from '#server/contributions/form-guard'
 import type { FileStorage } from '#server/files/storage'
-import { discardUploads, type ReceivedFile } from '#server/files/uploads'
+import { abandonUploads, settleUploads, storeUploads } from '#server/files/stored-uploads'
+import type { ReceivedFile } from '#server/files/uploads'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
 import { sendMail } from '#server/mail/mailer'
 
@@ -25,23 +26,32 @@ export type NewExample = {
 }
 
 /**
- * Stores an example with its files: files go to storage first, then one
- * transaction writes the example and its attachments; if anything fails, the
- * stored files are removed again, so nothing is ever half-saved.
+ * Stores an example with its files as one unit: the files go to storage first
+ * (marked pending), then one transaction claims the form's token and writes
+ * the example and its attachments; if that fails or another request with the
+ * same token got there first, the stored files are removed again. Answers
+ * with where to send the visitor: this submission's outcome or the first one's.
  */
-export async function submitExample(db: Database, storage: FileStorage, input: NewExample, files: ReceivedFile[], publicUrl: string) {
+export async function submitExample(
+  db: Database,
+  storage: FileStorage,
+  input: NewExample,
+  files: ReceivedFile[],
+  claim: FormClaim,
+  outcomeFor: (example: { slug: string; status: string }) => string,
+  publicUrl: string,
+) {
   const slug = await uniqueSlug(db, input.name)
-  const stored: string[] = []
+  const status = input.publishDirectly ? 'published' : 'pending'
+  const outcome = outcomeFor({ slug, status })
+  const stored = await storeUploads(db, storage, `voorbeelden/${slug}`, files)
+  // Visitors' text is plain text: paragraphs only, never Markdown links or HTML.
+  const story = { type: 'doc', content: plainParagraphs(input.story) }
+  const removal = newToken()
+  let saved: boolean
   try {
-    const keyed = files.map((file) => ({ file, key: `voorbeelden/${slug}/${randomUUID()}.${file.extension}` }))
-    for (const { file, key } of keyed) {
-      await storage.store(key, file.temporaryFile, file.mediaType)
-      stored.push(key)
-    }
-    // Visitors' text is plain text: paragraphs only, never Markdown links or HTML.
-    const story = { type: 'doc', content: plainParagraphs(input.story) }
-    const removal = newToken()
-    const example = await db.transaction(async (tx) => {
+    saved = await db.transaction(async (tx) => {
+      if (!(await claimFormToken(tx as unknown as Database, claim, outcome))) return false
       const [row] = await tx
         .insert(examples)
         .values({
@@ -57,39 +67,41 @@ export async function submitExample(db: Database, storage: FileStorage, input: N
           story,
           storyHtml: renderDocumentHtml(story),
           storyText: documentPlainText(story),
-          status: input.publishDirectly ? 'published' : 'pending',
+          status,
           source: input.publishDirectly ? 'Toegevoegd door een netwerklid' : 'Ingestuurd door een bezoeker',
           clientHash: input.clientKey,
           removalTokenId: removal.id,
           removalSecretHash: removal.secretHash,
           createdBy: input.userId,
         })
-        .returning({ id: examples.id, slug: examples.slug, status: examples.status })
-      if (keyed.length > 0) {
-        await tx.insert(attachments).values(
-          keyed.map(({ file, key }) => ({ exampleId: row.id, storageKey: key, fileName: file.fileName, mediaType: file.mediaType, byteSize: file.byteSize })),
-        )
+        .returning({ id: examples.id })
+      if (stored.length > 0) {
+        await tx.insert(attachments).values(stored.map((file) => ({ exampleId: row.id, storageKey: file.key, fileName: file.fileName, mediaType: file.mediaType, byteSize: file.byteSize })))
       }
-      return row
+      await settleUploads(tx as unknown as Database, stored)
+      return true
     })
-    if (input.submitterEmail) {
-      await sendMail(db, {
-        to: input.submitterEmail,
-        subject: 'Ontvangen: uw goede voorbeeld',
-        paragraphs: [
-          `Dank u wel voor het voorbeeld "${input.name}".`,
-          input.publishDirectly ? 'Het staat nu op de website.' : 'Een redacteur bekijkt het; u krijgt bericht als het is beoordeeld.',
-          'Wilt u het toch niet delen? Met de link hieronder verwijdert u het, met de bestanden, nu of later.',
-        ],
-        link: { label: 'Mijn voorbeeld verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
-      })
-    }
-    return example
   } catch (error) {
-    await Promise.all(stored.map((key) => storage.remove(key).catch(() => {})))
-    await discardUploads(files)
+    await abandonUploads(db, storage, stored)
     throw error
   }
+  if (!saved) {
+    await abandonUploads(db, storage, stored)
+    return { outcome: (await firstOutcome(db, claim)) ?? outcome }
+  }
+  if (input.submitterEmail) {
+    await sendMail(db, {
+      to: input.submitterEmail,
+      subject: 'Ontvangen: uw goede voorbeeld',
+      paragraphs: [
+        `Dank u wel voor het voorbeeld "${input.name}".`,
+        input.publishDirectly ? 'Het staat nu op de website.' : 'Een redacteur bekijkt het; u krijgt bericht als het is beoordeeld.',
+        'Wilt u het toch niet delen? Met de link hieronder verwijdert u het, met de bestanden, nu of later.',
+      ],
+      link: { label: 'Mijn voorbeeld verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
+    })
+  }
+  return { outcome }
 }
 
 export function plainParagraphs(text: string) {

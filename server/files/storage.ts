@@ -1,15 +1,17 @@
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { once } from 'node:events'
 import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 
 /** Where uploaded files live: one interface, a folder by default or an S3-compatible bucket. */
 export interface FileStorage {
-  /** Moves a finished temporary file into storage under `key`. */
-  store(key: string, temporaryFile: string, mediaType: string): Promise<void>
+  /** Writes the bytes under `key`; on failure nothing is left under that key. */
+  store(key: string, content: Readable, mediaType: string): Promise<void>
   read(key: string): Promise<Readable>
   remove(key: string): Promise<void>
+  /** Every stored key under a prefix such as `voorbeelden/`, for the orphan sweep. */
+  list(prefix: string): AsyncIterable<string>
 }
 
 export type StorageConfig = {
@@ -31,15 +33,31 @@ function folderStorage(root: string): FileStorage {
     return path.join(root, key)
   }
   return {
-    async store(key, temporaryFile) {
+    async store(key, content) {
       await mkdir(path.dirname(fileFor(key)), { recursive: true })
-      await rename(temporaryFile, fileFor(key))
+      try {
+        await pipeline(content, createWriteStream(fileFor(key)))
+      } catch (error) {
+        await rm(fileFor(key), { force: true })
+        throw error
+      }
     },
     async read(key) {
       return createReadStream(fileFor(key))
     },
     async remove(key) {
       await rm(fileFor(key), { force: true })
+    },
+    async *list(prefix) {
+      const walk = async function* (directory: string): AsyncGenerator<string> {
+        const entries = await readdir(path.join(root, directory), { withFileTypes: true }).catch(() => [])
+        for (const entry of entries) {
+          const key = directory ? `${directory}/${entry.name}` : entry.name
+          if (entry.isDirectory()) yield* walk(key)
+          else yield key
+        }
+      }
+      yield* walk(prefix.replace(/\/+$/, ''))
     },
   }
 }
@@ -58,11 +76,11 @@ function s3Storage(settings: NonNullable<StorageConfig['s3']>): FileStorage {
       ] as const,
   )
   return {
-    async store(key, temporaryFile, mediaType) {
+    async store(key, content, mediaType) {
       const [{ Upload }, [, s3Client]] = await Promise.all([import('@aws-sdk/lib-storage'), client])
-      // Multipart upload straight from the file: the bytes are never held whole in memory.
-      await new Upload({ client: s3Client, params: { Bucket: settings.bucket, Key: key, Body: createReadStream(temporaryFile), ContentType: mediaType } }).done()
-      await rm(temporaryFile, { force: true })
+      // Multipart upload straight from the stream: the bytes are never held whole in memory.
+      // A failed multipart upload is aborted by lib-storage, so no object is left under the key.
+      await new Upload({ client: s3Client, params: { Bucket: settings.bucket, Key: key, Body: content, ContentType: mediaType } }).done()
     },
     async read(key) {
       const [s3, s3Client] = await client
@@ -73,32 +91,14 @@ function s3Storage(settings: NonNullable<StorageConfig['s3']>): FileStorage {
       const [s3, s3Client] = await client
       await s3Client.send(new s3.DeleteObjectCommand({ Bucket: settings.bucket, Key: key }))
     },
+    async *list(prefix) {
+      const [s3, s3Client] = await client
+      let ContinuationToken: string | undefined
+      do {
+        const page = await s3Client.send(new s3.ListObjectsV2Command({ Bucket: settings.bucket, Prefix: prefix, ContinuationToken }))
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (ContinuationToken)
+    },
   }
 }
-
-/**
- * Copies an upload to a file, keeping at most `maxBytes`. Past the limit the
- * rest is read and dropped (so the request can finish) and the file removed:
- * memory stays flat whatever is sent.
- */
-export async function writeLimited(source: AsyncIterable<Uint8Array>, file: string, maxBytes: number) {
-  await mkdir(path.dirname(file), { recursive: true })
-  const output = createWriteStream(file)
-  let size = 0
-  try {
-    for await (const chunk of source) {
-      size += chunk.length
-      if (size > maxBytes) continue
-      if (!output.write(chunk)) await once(output, 'drain')
-    }
-  } finally {
-    await new Promise((resolve) => output.end(resolve))
-  }
-  if (size > maxBytes) {
-    await rm(file, { force: true })
-    throw new UploadTooLarge()
-  }
-  return size
-}
-
-export class UploadTooLarge extends Error {}
