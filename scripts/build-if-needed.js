@@ -1,11 +1,14 @@
-// Builds the Remix app when build/ is missing or older than any source it is made from,
-// so `npm start` and `npm test` work on a fresh clone and stay fast afterwards.
+// Builds the site when build/ is missing or older than any source it is made from, so
+// `npm start` and `npm test` work on a fresh clone and stay fast afterwards: the Remix app
+// (remix vite:build → build/server, build/client) and the server itself, compiled to one
+// JavaScript file (build/server-entry.js), so production runs no TypeScript transpiler.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { build } from 'esbuild'
 
-const builtFile = 'build/server/index.js'
-const sources = ['app', 'public', 'vite.config.ts', 'package-lock.json']
+const builtFiles = ['build/server/index.js', 'build/server-entry.js']
+const sources = ['app', 'public', 'server', 'vite.config.ts', 'package-lock.json', 'scripts/build-if-needed.js']
 
 function newestChange(entry) {
   if (!existsSync(entry)) return 0
@@ -14,13 +17,13 @@ function newestChange(entry) {
   return Math.max(0, ...readdirSync(entry).map((name) => newestChange(path.join(entry, name))))
 }
 
-export function buildIfNeeded() {
-  const builtAt = existsSync(builtFile) ? statSync(builtFile).mtimeMs : 0
-  // The server bundle also contains the server/ modules that routes import.
-  const changedAt = Math.max(...[...sources, 'server'].map(newestChange))
-  if (builtAt > changedAt) return
-  console.log('Building the site (remix vite:build)…')
+export async function buildIfNeeded() {
+  const builtAt = Math.min(...builtFiles.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)))
+  if (builtAt > Math.max(...sources.map(newestChange))) return
+  console.log('Building the site (remix vite:build) and the server (esbuild)…')
   execFileSync('npx', ['remix', 'vite:build'], { stdio: 'inherit' })
+  // Packages stay in node_modules; only our own modules (and the #app/#server aliases) are bundled.
+  await build({ entryPoints: ['server/index.ts'], outfile: 'build/server-entry.js', bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' })
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) buildIfNeeded()
+if (import.meta.url === `file://${process.argv[1]}`) await buildIfNeeded()

@@ -1,10 +1,10 @@
-// `npm start`: build when needed, then run the server in production mode
+// `npm start`: build when needed, then run the compiled server in production mode
 // (migrations and the first import run inside the server at start).
 import { spawn } from 'node:child_process'
 import { buildIfNeeded } from './build-if-needed.js'
 
-buildIfNeeded()
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+await buildIfNeeded()
+const server = spawn(process.execPath, ['build/server-entry.js'], {
   stdio: 'inherit',
   env: { NODE_ENV: 'production', ...process.env },
 })

@@ -22,7 +22,7 @@ async function checkTestDatabase(url) {
   }
 }
 
-buildIfNeeded()
+await buildIfNeeded()
 execFileSync('npx', ['tsc', '--noEmit'], { stdio: 'inherit' })
 if (process.env.TEST_DATABASE_URL) await checkTestDatabase(process.env.TEST_DATABASE_URL)
 try {

@@ -56,7 +56,7 @@ type AppOptions = {
   remix: { build: ServerBuild } | { vite: ViteDevServer }
 }
 
-const clientBuildDir = path.resolve(import.meta.dirname, '../build/client')
+const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
 export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {

@@ -20,7 +20,8 @@ export type DatabaseHandle = {
   close: () => Promise<void>
 }
 
-const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations')
+// From the project root, like build/: this module also runs compiled into build/server-entry.js.
+const migrationsFolder = path.resolve('migrations')
 
 /**
  * One code path, two engines: a real Postgres when a URL is given, otherwise
