@@ -78,13 +78,17 @@ const whileStarting: RequestListener = (_request, response) => {
   response.end('De site start op; probeer het over een paar seconden opnieuw.\n')
 }
 http.on('request', whileStarting)
-await new Promise<void>((resolve) => {
-  http.once('error', (error: NodeJS.ErrnoException) => {
+await new Promise<void>((resolve, reject) => {
+  const refused = (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') refuseToStart(`Poort ${config.PORT} is al in gebruik (draait de server al?). Er is niets gestart en niets aan ${config.DATA_DIR} veranderd. Stop dat proces of kies een andere PORT.`)
     if (error.code === 'EACCES') refuseToStart(`Geen toestemming om op poort ${config.PORT} te luisteren. Kies een PORT boven 1023.`)
-    throw error
+    reject(error)
+  }
+  http.once('error', refused)
+  http.listen(config.PORT, () => {
+    http.off('error', refused)
+    resolve()
   })
-  http.listen(config.PORT, () => resolve())
 })
 const port = (http.address() as AddressInfo).port
 // Without PUBLIC_URL, links name the port actually taken (PORT=0 picks a free one).
