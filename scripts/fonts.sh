@@ -1,12 +1,12 @@
 #!/bin/sh
-# Makes the site's web fonts in public/fonts/ from the Source Sans 3 files the PDF
+# Makes the site's web fonts in app/fonts/ (Vite fingerprints them) from the Source Sans 3 files the PDF
 # embeds (@expo-google-fonts/source-sans-3): subset to Latin and compressed as
 # WOFF2. The results are committed; run again only to change the subset or
 # weights. Needs fontTools with brotli (Debian: apt-get install python3-fonttools
 # python3-brotli).
 set -eu
 source_dir=node_modules/@expo-google-fonts/source-sans-3
-target_dir=public/fonts
+target_dir=app/fonts
 # Basic Latin, Latin-1, Latin Extended-A (ĳ, ł, œ…), typographic quotes, dashes, ellipsis, euro, arrows.
 unicodes='U+0000-017F,U+0192,U+02C6,U+02DA,U+02DC,U+2000-206F,U+20AC,U+2122,U+2190-2193,U+2212,U+FEFF,U+FFFD'
 # File names say the weight and style as CSS knows them: source-sans-3-400.woff2, -400-italic, …

@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { formatDate, publicPageHeaders, site } from '#app/site'
-import { getPage } from '#server/handbook/sections'
+import { LastChangeDate } from '#app/components/last-change'
+import { publicPageHeaders, site } from '#app/site'
+import { getPageForReading } from '#server/handbook/sections'
 
 export const meta: MetaFunction = () => [{ title: `Colofon — ${site.title}` }]
 
 export const headers = () => publicPageHeaders
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const page = await getPage(context.db, 'colofon')
+  const page = await getPageForReading(context.db, 'colofon')
   if (!page) throw new Response('Niet gevonden', { status: 404 })
   return page
 }
@@ -16,11 +17,11 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export default function ColophonPage() {
   const page = useLoaderData<typeof loader>()
   return (
-    <div className="page page--narrow">
+    <div className="page page--narrow page--reading">
       <h1>{page.title}</h1>
       <div className="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
       <p className="muted">
-        Laatst gewijzigd op <time dateTime={new Date(page.updatedAt).toISOString()}>{formatDate(page.updatedAt)}</time>
+        <LastChangeDate change={page.lastChange} />
       </p>
     </div>
   )
