@@ -166,5 +166,17 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
     expect(await link.textContent()).toBe(`Download de handreiking (pdf, ${Math.round(pdf.length / 1000)} kB, ${total} pagina's)`)
     await page.close()
   })
-})
 
+  it('prints a section as its text only', async () => {
+    const page = await site.browser.newPage()
+    await page.goto(site.server.url + '/handreiking/voor-burgers-zorgvragers')
+    await page.emulateMedia({ media: 'print' })
+    for (const selector of ['.site-header', '.site-footer', '.breadcrumb', '.contents-toggle', '.section-aside', '.on-this-page', '.practice', '.pager']) {
+      expect(await page.locator(selector).first().isVisible(), selector).toBe(false)
+    }
+    expect(await page.getByRole('heading', { level: 1 }).isVisible()).toBe(true)
+    expect(await page.locator('.prose').isVisible()).toBe(true)
+    expect(await page.getByRole('link', { name: 'Deel een tip of lesson learned' }).isVisible()).toBe(false)
+    await page.close()
+  })
+})
