@@ -17,7 +17,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export default function ColophonPage() {
   const page = useLoaderData<typeof loader>()
   return (
-    <div className="page page--narrow page--reading">
+    <div className="page page--narrow">
       <h1>{page.title}</h1>
       <div className="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
       <p className="muted">
