@@ -1,10 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
-import type { ReactNode } from 'react'
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { GeneralErrorBoundary } from '#app/components/error-boundary'
 import { SearchForm } from '#app/components/search-form'
 import { site } from '#app/site'
 import { useNonce } from '#app/utils/nonce'
+import regularFont from '#app/fonts/source-sans-3-400.woff2?url'
 import stylesheet from '#app/styles.css?url'
 import { can } from '#server/auth/permissions'
 import { waitingCount } from '#server/contributions/moderation'
@@ -15,6 +16,8 @@ export const meta: MetaFunction = ({ error }) => [
 ]
 
 export const links: LinksFunction = () => [
+  // The regular weight is on every page: fetch it with the stylesheet, not after it.
+  { rel: 'preload', href: regularFont, as: 'font', type: 'font/woff2', crossOrigin: 'anonymous' },
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
@@ -31,6 +34,98 @@ export async function loader({ context }: LoaderFunctionArgs) {
       waiting: canModerate ? await waitingCount(context.db) : null,
     },
   }
+}
+
+type MenuUser = NonNullable<Awaited<ReturnType<typeof loader>>['user']>
+
+/** The site's main and account links; rendered in the phone menu and in the wide header bar. */
+function SiteMenu({ user }: { user: MenuUser | null }) {
+  return (
+    <>
+      <nav aria-label="Hoofdmenu" className="main-nav">
+        <ul>
+          <li>
+            <NavLink to="/" end>
+              Handreiking
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/voorbeelden">Goede voorbeelden</NavLink>
+          </li>
+          <li>
+            <NavLink to="/edities">Edities</NavLink>
+          </li>
+          <li>
+            <NavLink to="/colofon">Colofon</NavLink>
+          </li>
+        </ul>
+      </nav>
+      <nav aria-label="Account" className="account-nav">
+        <ul>
+          {user ? (
+            <>
+              {user.waiting !== null ? (
+                <li>
+                  <NavLink to="/beheer/moderatie">
+                    Moderatie
+                    {user.waiting > 0 ? (
+                      <span className="badge">
+                        {user.waiting}
+                        <span className="visually-hidden"> wachtend</span>
+                      </span>
+                    ) : null}
+                  </NavLink>
+                </li>
+              ) : null}
+              {user.canManageUsers ? (
+                <li>
+                  <NavLink to="/beheer/gebruikers">Gebruikers</NavLink>
+                </li>
+              ) : user.canInvite ? (
+                <li>
+                  <NavLink to="/beheer/uitnodigen">Uitnodigen</NavLink>
+                </li>
+              ) : null}
+              <li>
+                <NavLink to="/account">
+                  <span className="visually-hidden">Mijn account: </span>
+                  {user.name}
+                </NavLink>
+              </li>
+              <li>
+                <Form method="post" action="/uitloggen">
+                  <button type="submit" className="link-button">
+                    Uitloggen
+                  </button>
+                </Form>
+              </li>
+            </>
+          ) : (
+            <li>
+              <NavLink to="/inloggen">Inloggen</NavLink>
+            </li>
+          )}
+        </ul>
+      </nav>
+    </>
+  )
+}
+
+/** On phones the menu folds into a <details>: it opens without JavaScript, and closes again after a client-side navigation. */
+function PhoneMenu({ user }: { user: MenuUser | null }) {
+  const menu = useRef<HTMLDetailsElement>(null)
+  const location = useLocation()
+  useEffect(() => {
+    if (menu.current) menu.current.open = false
+  }, [location])
+  return (
+    <details className="phone-menu" ref={menu}>
+      <summary className="phone-menu__button">Menu</summary>
+      <div className="phone-menu__panel">
+        <SiteMenu user={user} />
+      </div>
+    </details>
+  )
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -54,83 +149,34 @@ export function Layout({ children }: { children: ReactNode }) {
               <span className="site-name__title">{site.title}</span>
               <span className="site-name__subtitle">{site.subtitle}</span>
             </Link>
-            <nav aria-label="Hoofdmenu" className="main-nav">
-              <ul>
-                <li>
-                  <NavLink to="/" end>
-                    Handreiking
-                  </NavLink>
-                </li>
-                <li>
-                  <NavLink to="/voorbeelden">Goede voorbeelden</NavLink>
-                </li>
-                <li>
-                  <NavLink to="/edities">Edities</NavLink>
-                </li>
-                <li>
-                  <NavLink to="/colofon">Colofon</NavLink>
-                </li>
-              </ul>
-            </nav>
-            <nav aria-label="Account" className="account-nav">
-              <ul>
-                {user ? (
-                  <>
-                    {user.waiting !== null ? (
-                      <li>
-                        <NavLink to="/beheer/moderatie">
-                          Moderatie
-                          <span className="badge">
-                            {user.waiting}
-                            <span className="visually-hidden"> wachtend</span>
-                          </span>
-                        </NavLink>
-                      </li>
-                    ) : null}
-                    {user.canManageUsers ? (
-                      <li>
-                        <NavLink to="/beheer/gebruikers">Gebruikers</NavLink>
-                      </li>
-                    ) : user.canInvite ? (
-                      <li>
-                        <NavLink to="/beheer/uitnodigen">Uitnodigen</NavLink>
-                      </li>
-                    ) : null}
-                    <li>
-                      <NavLink to="/account">
-                        <span className="visually-hidden">Mijn account: </span>
-                        {user.name}
-                      </NavLink>
-                    </li>
-                    <li>
-                      <Form method="post" action="/uitloggen">
-                        <button type="submit" className="link-button">
-                          Uitloggen
-                        </button>
-                      </Form>
-                    </li>
-                  </>
-                ) : (
-                  <li>
-                    <NavLink to="/inloggen">Inloggen</NavLink>
-                  </li>
-                )}
-              </ul>
-            </nav>
+            <PhoneMenu user={user} />
             <SearchForm className="header-search" />
+          </div>
+          <div className="menu-bar">
+            <div className="menu-bar__inner">
+              <SiteMenu user={user} />
+            </div>
           </div>
         </header>
         <main id="inhoud" tabIndex={-1}>
           {children}
         </main>
         <footer className="site-footer">
-          <p>
-            {site.title} — een levende handreiking: de tekst groeit met de ervaringen van lokale netwerken.
-          </p>
-          <p>
-            <Link to="/colofon">Colofon</Link> · <a href="/handreiking.pdf">Download de handreiking (pdf)</a> · Deze site
-            gebruikt geen tracking-cookies.
-          </p>
+          <div className="site-footer__inner">
+            <p>{site.title} — een levende handreiking: de tekst groeit met de ervaringen van lokale netwerken.</p>
+            <ul className="site-footer__links">
+              <li>
+                <Link to="/colofon">Colofon</Link>
+              </li>
+              <li>
+                <Link to="/edities">Edities</Link>
+              </li>
+              <li>
+                <a href="/handreiking.pdf">Download de handreiking (pdf)</a>
+              </li>
+            </ul>
+            <p>Deze site gebruikt geen tracking-cookies.</p>
+          </div>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

@@ -41,7 +41,8 @@ describe('reading pages', () => {
     expect(html).toMatch(/href="\/handreiking\/hoe-vaak-bijeenkomen"[^>]*rel="next"|rel="next"[^>]*href="\/handreiking\/hoe-vaak-bijeenkomen"/)
     expect(html).toMatch(/<a(?=[^>]*aria-current="page")(?=[^>]*href="\/handreiking\/deelnamecriteria")[^>]*>/)
     expect(html).toContain('Een netwerk kan ervoor kiezen deelname alleen open te stellen')
-    expect(html).toMatch(/Laatst gewijzigd op <time dateTime="\d{4}-/i)
+    // Untouched imported text is dated by the first edition, not by the import.
+    expect(html).toContain('Laatst gewijzigd in <time dateTime="2014">2014</time>')
   })
 
   it('the first and last sections have only the neighbour they have', async () => {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ExampleCard } from '#app/components/example-card'
+import { PdfLink } from '#app/components/pdf-link'
 import { SearchForm } from '#app/components/search-form'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { TipList } from '#app/components/tip-list'
@@ -17,17 +18,18 @@ export const meta: MetaFunction = () => [
 export const headers = () => publicPageHeaders
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [tableOfContents, introduction, examples, tips] = await Promise.all([
+  const [tableOfContents, introduction, examples, tips, pdf] = await Promise.all([
     getTableOfContents(context.db),
     getPage(context.db, 'omslag'),
     listExamples(context.db),
     recentApproved(context.db, 5),
+    context.pdf.currentEditionFacts(context.publicUrl),
   ])
-  return { tableOfContents, introductionHtml: introduction?.html ?? '', examples, tips }
+  return { tableOfContents, introductionHtml: introduction?.html ?? '', examples, tips, pdf }
 }
 
 export default function Home() {
-  const { tableOfContents, introductionHtml, examples, tips } = useLoaderData<typeof loader>()
+  const { tableOfContents, introductionHtml, examples, tips, pdf } = useLoaderData<typeof loader>()
   return (
     <div className="page home">
       <section className="hero" aria-labelledby="titel">
@@ -39,9 +41,7 @@ export default function Home() {
           <Link className="button" to="/handreiking/voor-wie">
             Begin met lezen
           </Link>
-          <a className="button button--secondary" href="/handreiking.pdf" download>
-            Download de handreiking (pdf)
-          </a>
+          <PdfLink className="button button--secondary" href="/handreiking.pdf" label="Download de handreiking" facts={pdf} download />
         </p>
       </section>
 

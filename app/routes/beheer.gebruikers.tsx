@@ -7,6 +7,7 @@ import { changeRole, listUsers, resendInvitation, setDisabled } from '#server/au
 import { requirePermission } from '#server/auth/guards'
 import { can, roleLabels } from '#server/auth/permissions'
 import { roles } from '#server/db/schema'
+import { ScrollRegion } from '#app/components/scroll-region'
 
 export const meta: MetaFunction = () => [{ title: `Gebruikers — ${site.title}` }]
 
@@ -70,75 +71,77 @@ export default function UsersPage() {
         </div>
         <button type="submit">Zoeken</button>
       </Form>
-      <table className="table">
-        <caption className="visually-hidden">Alle gebruikers</caption>
-        <thead>
-          <tr>
-            <th scope="col">Naam</th>
-            <th scope="col">E-mailadres</th>
-            <th scope="col">Rol</th>
-            <th scope="col">Status</th>
-            <th scope="col">Acties</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <tr key={user.id}>
-              <td>{user.name || '—'}</td>
-              <td>{user.email}</td>
-              <td>
-                {user.manageable ? (
-                  <Form method="post" className="inline-form">
-                    <input type="hidden" name="intent" value="role" />
-                    <input type="hidden" name="userId" value={user.id} />
-                    <label className="visually-hidden" htmlFor={`rol-${user.id}`}>
-                      Rol van {user.name || user.email}
-                    </label>
-                    <select id={`rol-${user.id}`} name="role" defaultValue={user.role}>
-                      {roles.map((role) => (
-                        <option key={role.value} value={role.value}>
-                          {role.label}
-                        </option>
-                      ))}
-                    </select>
-                    <button type="submit" className="button--small">
-                      Opslaan<span className="visually-hidden"> voor {user.name || user.email}</span>
-                    </button>
-                  </Form>
-                ) : (
-                  roles.find((role) => role.value === user.role)?.label
-                )}
-              </td>
-              <td>{user.disabledAt ? `Geblokkeerd sinds ${formatDate(user.disabledAt)}` : user.invited ? 'Uitgenodigd' : 'Actief'}</td>
-              <td>
-                {user.manageable ? (
-                  <div className="actions">
-                    {user.invited && !user.disabledAt ? (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="resend" />
-                        <input type="hidden" name="userId" value={user.id} />
-                        <button type="submit" className="button--small button--secondary">
-                          Uitnodiging opnieuw<span className="visually-hidden"> naar {user.email}</span>
-                        </button>
-                      </Form>
-                    ) : null}
-                    <Form method="post">
-                      <input type="hidden" name="intent" value={user.disabledAt ? 'enable' : 'disable'} />
+      <ScrollRegion label="Alle gebruikers">
+        <table className="table">
+          <caption className="visually-hidden">Alle gebruikers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Naam</th>
+              <th scope="col">E-mailadres</th>
+              <th scope="col">Rol</th>
+              <th scope="col">Status</th>
+              <th scope="col">Acties</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id}>
+                <td>{user.name || '—'}</td>
+                <td>{user.email}</td>
+                <td>
+                  {user.manageable ? (
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="role" />
                       <input type="hidden" name="userId" value={user.id} />
-                      <button type="submit" className="button--small button--secondary">
-                        {user.disabledAt ? 'Deblokkeren' : 'Blokkeren'}
-                        <span className="visually-hidden"> {user.name || user.email}</span>
+                      <label className="visually-hidden" htmlFor={`rol-${user.id}`}>
+                        Rol van {user.name || user.email}
+                      </label>
+                      <select id={`rol-${user.id}`} name="role" defaultValue={user.role}>
+                        {roles.map((role) => (
+                          <option key={role.value} value={role.value}>
+                            {role.label}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit" className="button--small">
+                        Opslaan<span className="visually-hidden"> voor {user.name || user.email}</span>
                       </button>
                     </Form>
-                  </div>
-                ) : (
-                  <span className="muted">(uzelf)</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  ) : (
+                    roles.find((role) => role.value === user.role)?.label
+                  )}
+                </td>
+                <td>{user.disabledAt ? `Geblokkeerd sinds ${formatDate(user.disabledAt)}` : user.invited ? 'Uitgenodigd' : 'Actief'}</td>
+                <td>
+                  {user.manageable ? (
+                    <div className="actions">
+                      {user.invited && !user.disabledAt ? (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="resend" />
+                          <input type="hidden" name="userId" value={user.id} />
+                          <button type="submit" className="button--small button--secondary">
+                            Uitnodiging opnieuw<span className="visually-hidden"> naar {user.email}</span>
+                          </button>
+                        </Form>
+                      ) : null}
+                      <Form method="post">
+                        <input type="hidden" name="intent" value={user.disabledAt ? 'enable' : 'disable'} />
+                        <input type="hidden" name="userId" value={user.id} />
+                        <button type="submit" className="button--small button--secondary">
+                          {user.disabledAt ? 'Deblokkeren' : 'Blokkeren'}
+                          <span className="visually-hidden"> {user.name || user.email}</span>
+                        </button>
+                      </Form>
+                    </div>
+                  ) : (
+                    <span className="muted">(uzelf)</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
     </div>
   )
 }

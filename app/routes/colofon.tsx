@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { formatDate, publicPageHeaders, site } from '#app/site'
-import { getPage } from '#server/handbook/sections'
+import { LastChangeDate } from '#app/components/last-change'
+import { publicPageHeaders, site } from '#app/site'
+import { getPageForReading } from '#server/handbook/sections'
 
 export const meta: MetaFunction = () => [{ title: `Colofon — ${site.title}` }]
 
 export const headers = () => publicPageHeaders
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const page = await getPage(context.db, 'colofon')
+  const page = await getPageForReading(context.db, 'colofon')
   if (!page) throw new Response('Niet gevonden', { status: 404 })
   return page
 }
@@ -20,7 +21,7 @@ export default function ColophonPage() {
       <h1>{page.title}</h1>
       <div className="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
       <p className="muted">
-        Laatst gewijzigd op <time dateTime={new Date(page.updatedAt).toISOString()}>{formatDate(page.updatedAt)}</time>
+        <LastChangeDate change={page.lastChange} />
       </p>
     </div>
   )

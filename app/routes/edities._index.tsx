@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '#app/components/form-field'
+import { PdfLink } from '#app/components/pdf-link'
 import { formatDate, site } from '#app/site'
 import { parseForm, rejected } from '#app/utils/forms'
 import { requirePermission } from '#server/auth/guards'
@@ -11,7 +12,8 @@ import { listEditions } from '#server/pdf/editions'
 export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { editions: await listEditions(context.db), canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
+  const [editions, pdf] = await Promise.all([listEditions(context.db), context.pdf.currentEditionFacts(context.publicUrl)])
+  return { editions, pdf, canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -23,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function EditionsPage() {
-  const { editions, canFreeze } = useLoaderData<typeof loader>()
+  const { editions, pdf, canFreeze } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="page page--narrow">
@@ -33,9 +35,7 @@ export default function EditionsPage() {
         vast, zodat netwerken ernaar kunnen verwijzen (“zie editie 3”). De pdf van een editie verandert nooit meer.
       </p>
       <p>
-        <a className="button" href="/handreiking.pdf">
-          Download de huidige tekst (pdf)
-        </a>
+        <PdfLink className="button" href="/handreiking.pdf" label="Download de huidige tekst" facts={pdf} />
       </p>
       {result && 'frozen' in result ? (
         <p role="status" className="notice">
@@ -47,7 +47,7 @@ export default function EditionsPage() {
       <ul className="editions">
         {editions.map((edition) => (
           <li key={edition.number}>
-            <a href={`/edities/${edition.number}.pdf`}>{`Editie ${edition.number}`}</a> — {formatDate(edition.createdAt)}
+            <PdfLink href={`/edities/${edition.number}.pdf`} label={`Editie ${edition.number}`} facts={edition} /> — {formatDate(edition.createdAt)}
             {edition.note ? <p className="muted">{edition.note}</p> : null}
           </li>
         ))}

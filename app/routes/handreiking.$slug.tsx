@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
-import { TableOfContents } from '#app/components/table-of-contents'
+import { LastChangeDate } from '#app/components/last-change'
+import { OnThisPage } from '#app/components/on-this-page'
+import { SectionContents, SectionSidebar } from '#app/components/section-contents'
 import { TipList } from '#app/components/tip-list'
-import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
+import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
 import { liveDraftText } from '#server/handbook/live-documents'
@@ -30,66 +32,64 @@ export default function SectionPage() {
   const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
-    <div className="page section-layout">
-      <article className="section-article">
-        <Breadcrumb
-          trail={[{ to: '/', label: 'Handreiking' }, ...breadcrumb.map((entry) => ({ to: `/handreiking/${entry.slug}`, label: sectionLabel(entry) }))]}
-          current={sectionLabel(section)}
-        />
-        <h1>
-          {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
-        </h1>
-        {searchParams.get('gepubliceerd') ? (
-          <p role="status" className="notice">
-            De nieuwe versie is gepubliceerd.
-          </p>
-        ) : null}
-        {canEdit ? (
-          <p className="member-tools">
-            <Link to={`/handreiking/${section.slug}/bewerken`} className="button button--secondary">
-              Bewerken
-            </Link>
-            {draftDiffers ? <span className="draft-badge">Het concept heeft wijzigingen die nog niet gepubliceerd zijn.</span> : null}
-          </p>
-        ) : null}
-        <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
-        <p className="muted updated">
-          Laatst gewijzigd op <time dateTime={new Date(section.updatedAt).toISOString()}>{formatDate(section.updatedAt)}</time> ·{' '}
-          <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
-        </p>
-        <section aria-labelledby="uit-de-praktijk" className="practice">
-          <h2 id="uit-de-praktijk">Uit de praktijk</h2>
-          {tips.length > 0 ? (
-            <TipList tips={tips} />
-          ) : (
-            <p>Er zijn nog geen tips bij deze paragraaf. Deel als eerste uw ervaring.</p>
-          )}
-          <p className="practice__actions">
-            <Link to={`/bijdragen/nieuw?sectie=${section.slug}`} className="button button--secondary">
-              Deel een tip of lesson learned
-            </Link>
-            <Link to={`/bijdragen/nieuw?sectie=${section.slug}&soort=suggestie`}>Stel een tekstwijziging voor</Link>
-          </p>
-        </section>
-        <nav aria-label="Vorige en volgende" className="pager">
-          {previous ? (
-            <Link to={`/handreiking/${previous.slug}`} rel="prev" className="pager__previous">
-              <span className="pager__label">Vorige</span> {sectionLabel(previous)}
-            </Link>
+    <div className="page section-page">
+      <Breadcrumb
+        trail={[{ to: '/', label: 'Handreiking' }, ...breadcrumb.map((entry) => ({ to: `/handreiking/${entry.slug}`, label: sectionLabel(entry) }))]}
+        current={sectionLabel(section)}
+      />
+      <div className="section-layout">
+        <article className="section-article">
+          <h1>
+            {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
+          </h1>
+          <SectionContents entries={tableOfContents} currentSlug={section.slug} />
+          {searchParams.get('gepubliceerd') ? (
+            <p role="status" className="notice">
+              De nieuwe versie is gepubliceerd.
+            </p>
           ) : null}
-          {next ? (
-            <Link to={`/handreiking/${next.slug}`} rel="next" className="pager__next">
-              <span className="pager__label">Volgende</span> {sectionLabel(next)}
-            </Link>
+          {canEdit ? (
+            <p className="member-tools">
+              <Link to={`/handreiking/${section.slug}/bewerken`} className="button button--secondary">
+                Bewerken
+              </Link>
+              {draftDiffers ? <span className="draft-badge">Het concept heeft wijzigingen die nog niet gepubliceerd zijn.</span> : null}
+            </p>
           ) : null}
-        </nav>
-      </article>
-      <aside className="section-aside" aria-labelledby="zijnavigatie">
-        <h2 id="zijnavigatie">Inhoudsopgave</h2>
-        <nav aria-labelledby="zijnavigatie">
-          <TableOfContents entries={tableOfContents} currentSlug={section.slug} />
-        </nav>
-      </aside>
+          <OnThisPage headings={section.headings} />
+          <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
+          <p className="muted updated">
+            <LastChangeDate change={section.lastChange} /> · <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
+          </p>
+          <section aria-labelledby="uit-de-praktijk" className="practice">
+            <h2 id="uit-de-praktijk">Uit de praktijk</h2>
+            {tips.length > 0 ? (
+              <TipList tips={tips} />
+            ) : (
+              <p>Er zijn nog geen tips bij deze paragraaf. Deel als eerste uw ervaring.</p>
+            )}
+            <p className="practice__actions">
+              <Link to={`/bijdragen/nieuw?sectie=${section.slug}`} className="button button--secondary">
+                Deel een tip of lesson learned
+              </Link>
+              <Link to={`/bijdragen/nieuw?sectie=${section.slug}&soort=suggestie`}>Stel een tekstwijziging voor</Link>
+            </p>
+          </section>
+          <nav aria-label="Vorige en volgende" className="pager">
+            {previous ? (
+              <Link to={`/handreiking/${previous.slug}`} rel="prev" className="pager__previous">
+                <span className="pager__label">Vorige</span> {sectionLabel(previous)}
+              </Link>
+            ) : null}
+            {next ? (
+              <Link to={`/handreiking/${next.slug}`} rel="next" className="pager__next">
+                <span className="pager__label">Volgende</span> {sectionLabel(next)}
+              </Link>
+            ) : null}
+          </nav>
+        </article>
+        <SectionSidebar entries={tableOfContents} currentSlug={section.slug} />
+      </div>
     </div>
   )
 }

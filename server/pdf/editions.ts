@@ -11,6 +11,14 @@ import type { PdfInput } from './handbook-pdf'
 
 export type PdfFile = { hash: string; bytes: Buffer }
 
+/** What a download link says about its file: "pdf, 171 kB, 32 pagina's". */
+export type PdfFacts = { bytes: number; pages: number }
+
+/** pdfkit writes every page as a plain `/Type /Page` object (no object streams), so counting them is exact. */
+export function countPdfPages(bytes: Buffer) {
+  return bytes.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0
+}
+
 /** What the current edition consists of: the latest published revision of every section, examples and approved tips. */
 export async function currentEditionInput(db: Database, contributeUrl: string): Promise<{ input: PdfInput; revisionIds: Map<number, number> }> {
   const toc = flattenTableOfContents(await getTableOfContents(db))
@@ -67,7 +75,7 @@ function hashOf(bytes: Buffer | string) {
  * renders shares one render. Frozen editions are read from storage, unchanged.
  */
 export class PdfService {
-  private current: { key: string; version: string; file: Promise<PdfFile> } | null = null
+  private current: { key: string; version: string; file: Promise<PdfFile>; facts?: PdfFacts } | null = null
   renders = 0
 
   constructor(
@@ -76,20 +84,38 @@ export class PdfService {
   ) {}
 
   async currentEdition(contributeUrl: string): Promise<PdfFile> {
-    // Nothing a reader can see changed: the bytes in memory are still the edition.
+    return this.currentRender(contributeUrl).then((current) => current.file)
+  }
+
+  /**
+   * Size and page count of the current edition's PDF, for its download link.
+   * A page never waits for a render: when the text changed since the last one,
+   * this starts it (the one a download would start too) and answers null.
+   */
+  async currentEditionFacts(contributeUrl: string): Promise<PdfFacts | null> {
+    const current = await this.currentRender(contributeUrl)
+    return current.facts ?? null
+  }
+
+  private async currentRender(contributeUrl: string) {
+    // Nothing a reader can see changed: the render in memory is still the edition.
     const version = this.contentVersion.current
-    if (this.current?.version === version) return this.current.file
+    if (this.current?.version === version) return this.current
     const { input } = await currentEditionInput(this.db, contributeUrl)
     const key = hashOf(JSON.stringify(input))
     if (this.current?.key === key) this.current.version = version
     else {
       const file = this.render(input)
-      this.current = { key, version, file }
-      file.catch(() => {
-        if (this.current?.file === file) this.current = null
-      })
+      const current: NonNullable<PdfService['current']> = { key, version, file }
+      this.current = current
+      file.then(
+        (done) => (current.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }),
+        () => {
+          if (this.current === current) this.current = null
+        },
+      )
     }
-    return this.current.file
+    return this.current
   }
 
   async editionPdf(number: number): Promise<(PdfFile & { number: number }) | null> {
@@ -129,5 +155,9 @@ export class PdfService {
 }
 
 export async function listEditions(db: Database) {
-  return db.select({ number: editions.number, note: editions.note, createdAt: editions.createdAt, hash: editions.pdfHash }).from(editions).orderBy(desc(editions.number))
+  return db
+    .select({ number: editions.number, note: editions.note, createdAt: editions.createdAt, hash: editions.pdfHash, bytes: sql<number>`octet_length(${pdfFiles.bytes})`.mapWith(Number) })
+    .from(editions)
+    .innerJoin(pdfFiles, eq(pdfFiles.hash, editions.pdfHash))
+    .orderBy(desc(editions.number))
 }

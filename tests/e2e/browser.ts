@@ -1,31 +1,10 @@
-import { existsSync } from 'node:fs'
 import { AxeBuilder } from '@axe-core/playwright'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { startTestServer, type TestServer } from '../support/server'
+import { launchChromium } from './chromium'
 
-// Debian's chromium; a browser is never downloaded.
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const hasChromium = existsSync(chromiumPath)
-
-if (!hasChromium) {
-  console.warn(`\n  BROWSER TESTS SKIPPED: no Chromium at ${chromiumPath} (apt-get install -y chromium).\n`)
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
-}
+export { chromiumPath, hasChromium, launchChromium } from './chromium'
 
 /** Serious and critical WCAG 2.2 A/AA violations on the page, in a readable form. */
 export async function seriousAccessibilityViolations(page: Page) {
