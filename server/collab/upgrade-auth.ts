@@ -19,7 +19,7 @@ export function collabAuthorization(db: Database) {
       const authentication = token ? await validateSessionToken(db, token) : null
       if (!authentication) return { allowed: false, status: 401 }
       if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-      return { allowed: true, userId: authentication.user.id }
+      return { allowed: true, userId: authentication.user.id, name: authentication.user.name || authentication.user.email }
     },
     stillAllowed: async (userId: number) => {
       const [user] = await db
