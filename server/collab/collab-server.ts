@@ -108,6 +108,11 @@ export class CollabServer {
     }
   }
 
+  /** The live document if it is in memory now (no loading). */
+  loadedRoom(document: string): DocumentRoom | undefined {
+    return this.rooms.get(document)
+  }
+
   get loadedDocuments() {
     return [...this.rooms.keys()]
   }

@@ -5,7 +5,7 @@ import { markNameOf } from './schema-rules'
 
 /**
  * A live document's Yjs content as a ProseMirror node of the shared schema,
- * whatever the document holds: unknown elements are unwrapped (their text kept),
+ * whatever the document holds: unknown elements left out (as the editor does),
  * unknown marks and attributes dropped, misplaced blocks re-wrapped or lifted,
  * unsafe links unlinked. Never throws on content; publishing, history and
  * suggestions read documents through here.
@@ -35,11 +35,12 @@ class Conversion {
     if (child instanceof Y.XmlText) return this.text(child)
     if (child instanceof Y.XmlElement) {
       const rule = this.rules.elements.get(child.nodeName)
-      const children = child.toArray().flatMap((grandchild) => this.convert(grandchild))
       if (!rule) {
+        // As the editor does: an element the schema does not know is left out with all it holds.
         this.repaired += 1
-        return children
+        return []
       }
+      const children = child.toArray().flatMap((grandchild) => this.convert(grandchild))
       const attrs: Record<string, unknown> = {}
       const given = child.getAttributes() as Record<string, unknown>
       for (const key of rule.attributes) {

@@ -275,7 +275,7 @@ export class DocumentRoom {
   }
 
   private receivePresence(connection: Connection, update: Uint8Array) {
-    const verdict = screenPresence(update, connection.awarenessId, connection.name, this.rules.presence)
+    const verdict = screenPresence(update, connection.awarenessId, connection.name, this.rules.presence, (id) => this.awareness.meta.get(id)?.clock)
     if (!verdict.ok) throw new ConnectionRefused(verdict.code, verdict.reason, 'presence refused', verdict.detail)
     if (verdict.clientId === null || verdict.update === null) return
     if (connection.awarenessId === null) {

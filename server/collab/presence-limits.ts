@@ -26,12 +26,14 @@ const maxEntries = 1000
 
 /**
  * Reads an awareness update and returns what may be applied: only the sender's
- * own entry (its id is `ownId`, or becomes the first id it names), with
- * `user.name` replaced by `name`. Entries that only mark another client as gone
- * are dropped quietly — an honest y-websocket client sends those when it times
- * out a silent peer; any other entry for another id refuses the connection.
+ * own entry (its id is `ownId`, or becomes the first new id it names), with
+ * `user.name` replaced by `name`. An honest y-websocket client echoes every
+ * presence change it receives back to the server, and marks silent peers as
+ * gone: entries for other ids that are such echoes (a clock the server already
+ * has) or removals are dropped quietly. Any other entry for another id — a new
+ * state for someone else — refuses the connection.
  */
-export function screenPresence(update: Uint8Array, ownId: number | null, name: string, limits: PresenceLimits): PresenceVerdict {
+export function screenPresence(update: Uint8Array, ownId: number | null, name: string, limits: PresenceLimits, knownClock: (clientId: number) => number | undefined): PresenceVerdict {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
   if (count > maxEntries) return { ok: false, code: 4400, reason: 'ongeldige aanwezigheidsgegevens', detail: `${count} entries` }
@@ -44,8 +46,11 @@ export function screenPresence(update: Uint8Array, ownId: number | null, name: s
     if (length > limits.maxStateBytes * 4) return tooLarge(length)
     const json = decoding.readVarString(decoder)
     if (json.length > limits.maxStateBytes) return tooLarge(json.length)
-    if (json === 'null' && id !== clientId) continue
-    if (clientId === null) clientId = id
+    if (id !== clientId) {
+      const known = knownClock(id)
+      if (json === 'null' || (known !== undefined && clock <= known)) continue
+      if (clientId === null) clientId = id
+    }
     if (id !== clientId) return { ok: false, code: 4409, reason: 'aanwezigheid van een andere verbinding', detail: `client id ${id}, connection uses ${clientId}` }
     const state = rewrite(json, name)
     if (state === undefined) return { ok: false, code: 4400, reason: 'ongeldige aanwezigheidsgegevens', detail: 'state is not an object' }
