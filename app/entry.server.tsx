@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto'
 import { PassThrough } from 'node:stream'
-import type { AppLoadContext, EntryContext } from '@remix-run/node'
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '#app/utils/nonce'
+import { logger } from '#server/logger'
 
 const renderTimeoutMs = 10_000
+
+/** An error that becomes a 500 for the visitor is logged at error level, with the request's id (never its path: it may hold a token). */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return
+  logger.error({ err: error, requestId: context.requestId, method: request.method }, 'request failed')
+}
 
 /**
  * Pages are rendered completely before they are sent (nothing here is slow

@@ -30,6 +30,8 @@ declare module '@remix-run/node' {
     /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl */
     publicUrl: string
     cspNonce: string
+    /** The X-Request-Id of this request, for error log lines. */
+    requestId?: string
   }
 }
 
@@ -92,6 +94,7 @@ export async function createApp({ database, collab, storage, pdf, uploadTempDir,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl: publicUrl ?? `${request.protocol}://${request.get('host')}`,
         cspNonce: response.locals.cspNonce,
+        requestId: response.locals.requestId,
       }),
     }),
   )
@@ -116,6 +119,7 @@ function requestLogging(request: express.Request, response: express.Response, ne
   const requestId = randomUUID()
   const started = performance.now()
   response.setHeader('X-Request-Id', requestId)
+  response.locals.requestId = requestId
   response.on('finish', () => {
     // No IP addresses and no query strings: search terms are the visitor's business.
     logger.info({ requestId, method: request.method, path: request.path, status: response.statusCode, ms: Math.round(performance.now() - started) }, 'request')

@@ -81,7 +81,16 @@ describe('a member sending garbage while others edit', () => {
     const reader = connectClient(baseUrl, slug, cookies.noor)
     cleanups.push(() => reader.close())
     await waitForSync(reader)
-    await waitFor(() => honest.every((client) => json(client) === json(reader)), 20_000, 'every honest client equal to the server')
+    const vector = (client: CollabClient) => Buffer.from(Y.encodeStateVector(client.doc)).toString('base64')
+    await waitFor(() => honest.every((client) => vector(client) === vector(reader) && json(client) === json(reader)), 20_000, 'every honest client equal to the server').catch((error: unknown) => {
+      const paragraphs = (client: CollabClient) => new Set(client.text().split('\n\n'))
+      const server = paragraphs(reader)
+      honest.forEach((client, index) => {
+        const own = paragraphs(client)
+        console.error(`client ${index}: only here ${JSON.stringify([...own].filter((text) => !server.has(text)).slice(0, 5))}, missing ${JSON.stringify([...server].filter((text) => !own.has(text)).slice(0, 5))}`)
+      })
+      throw error
+    })
     expect(reader.doc.store.pendingStructs).toBeNull()
     expect(reader.doc.store.pendingDs).toBeNull()
 
@@ -126,14 +135,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const json = (client: CollabClient) => JSON.stringify(yXmlFragmentToProsemirrorJSON(client.doc.getXmlFragment('default')))
 
+/** Milliseconds from one client's edit until the update carrying it reaches another client. */
 async function latencies(from: CollabClient, to: CollabClient, label: string) {
   const measured: number[] = []
   for (let index = 0; index < 5; index++) {
     const text = `Meting ${label} ${index}`
-    const started = Date.now()
+    const arrived = new Promise<void>((resolve) => {
+      const listener = (update: Uint8Array) => {
+        if (!Buffer.from(update).includes(text)) return
+        to.doc.off('update', listener)
+        resolve()
+      }
+      to.doc.on('update', listener)
+    })
+    const started = performance.now()
     from.addParagraph(text)
-    await waitFor(() => to.text().includes(text), 10_000, `edit ${text}`)
-    measured.push(Date.now() - started)
+    await Promise.race([arrived, sleep(10_000).then(() => Promise.reject(new Error(`edit ${text} never arrived`)))])
+    measured.push(Math.round(performance.now() - started))
+    await sleep(50)
   }
   return measured
 }

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { isSafeHref } from './document-json'
 import type { ElementRule, SchemaRules } from './schema-rules'
 import { markNameOf } from './schema-rules'
 
@@ -80,12 +81,13 @@ class UpdateCheck {
     // 2. Every reference points at something known, and new content fits the schema.
     for (const struct of this.structs) {
       if (!(struct instanceof Y.Item)) continue
-      if (struct.id.clock + struct.length <= this.before.get(struct.id.client)!) continue // already known: Yjs skips it
+      // Yjs resolves the references of every struct, even one it already has, before it skips it.
       for (const reference of [struct.origin, struct.rightOrigin, struct.parent instanceof Y.ID ? struct.parent : null]) {
         if (!reference) continue
         const limit = reference.client === struct.id.client ? struct.id.clock : this.known(reference.client)
         if (reference.clock >= limit) throw new Refused('missing', `reference to ${reference.client}:${reference.clock}`)
       }
+      if (struct.id.clock + struct.length <= this.before.get(struct.id.client)!) continue // already known: its content is not applied
       if (!struct.deleted && !(struct.content instanceof Y.ContentDeleted)) this.checkContent(struct)
     }
     // 3. Every deletion names clocks that exist once the update is in.
@@ -114,7 +116,9 @@ class UpdateCheck {
       if (content instanceof Y.ContentFormat) {
         if (!this.rules.marks.has(markNameOf(content.key))) throw new Refused('schema', `unknown mark ${content.key.slice(0, 40)}`)
         const value: unknown = content.value
-        if (value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new Refused('schema', 'mark attributes not an object')
+        if (value === null) return
+        if (typeof value !== 'object' || Array.isArray(value)) throw new Refused('schema', 'mark attributes not an object')
+        if ('href' in value && !isSafeHref(value.href)) throw new Refused('schema', 'link to an unsafe address')
         return
       }
       throw new Refused('schema', `${content.constructor.name} in text`)
