@@ -110,7 +110,9 @@ describe('a member sending garbage while others edit', () => {
     expect(warnings.length).toBeLessThan(reconnects)
     const kinds = new Map<string, number>()
     for (const line of warnings) kinds.set(line.kind ?? line.msg ?? '?', (kinds.get(line.kind ?? line.msg ?? '?') ?? 0) + 1)
+    const repairs = site.lines.filter((line) => line.reasons).flatMap((line) => line.reasons)
     console.info(
+      `fuzz: repairs on reading ${JSON.stringify(repairs)}; ` +
       `fuzz: ${frames} frames in ${fuzzSeconds.toFixed(1)} s, ${reconnects} reconnects, ${written} honest edits, ${warnings.length} warning lines ${JSON.stringify(Object.fromEntries(kinds))}; ` +
         `latency median before ${median(latencyBefore)} ms, after ${median(latencyAfter)} ms`,
     )
@@ -275,7 +277,7 @@ function startLoggingSite(port: number, location: string) {
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const lines: Array<{ level: number; msg?: string; kind?: string }> = []
+  const lines: Array<{ level: number; msg?: string; kind?: string; reasons?: string[] }> = []
   let buffered = ''
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {

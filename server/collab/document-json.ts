@@ -10,12 +10,12 @@ import { markNameOf } from './schema-rules'
  * unsafe links unlinked. Never throws on content; publishing, history and
  * suggestions read documents through here.
  */
-export function liveDocumentNode(fragment: Y.XmlFragment, rules: SchemaRules): { node: Node; repaired: number } {
+export function liveDocumentNode(fragment: Y.XmlFragment, rules: SchemaRules): { node: Node; repaired: number; reasons: string[] } {
   const conversion = new Conversion(rules)
   const children = fragment.toArray().flatMap((child) => conversion.convert(child))
   const top = rules.schema.topNodeType
   const node = conversion.fit(top, null, children).find((candidate) => candidate.type === top) ?? top.createAndFill()!
-  return { node, repaired: conversion.repaired }
+  return { node, repaired: conversion.repaired, reasons: [...conversion.reasons] }
 }
 
 /** Link targets a reader may follow: web and mail addresses, or a path on this site. */
@@ -28,6 +28,13 @@ export function isSafeHref(href: unknown): href is string {
 
 class Conversion {
   repaired = 0
+  /** The first few kinds of repair, for the log. */
+  readonly reasons = new Set<string>()
+
+  private repair(reason: string) {
+    this.repaired += 1
+    if (this.reasons.size < 5) this.reasons.add(reason)
+  }
 
   constructor(private readonly rules: SchemaRules) {}
 
@@ -37,7 +44,7 @@ class Conversion {
       const rule = this.rules.elements.get(child.nodeName)
       if (!rule) {
         // As the editor does: an element the schema does not know is left out with all it holds.
-        this.repaired += 1
+        this.repair(`unknown element ${child.nodeName.slice(0, 40)}`)
         return []
       }
       const children = child.toArray().flatMap((grandchild) => this.convert(grandchild))
@@ -47,11 +54,11 @@ class Conversion {
         const value = given[key]
         if (value === undefined) continue
         if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) attrs[key] = value
-        else this.repaired += 1
+        else this.repair(`attribute ${key} not a plain value`)
       }
       return this.fit(rule.type, attrs, children)
     }
-    this.repaired += 1
+    this.repair('neither element nor text')
     return []
   }
 
@@ -59,7 +66,7 @@ class Conversion {
     const nodes: Node[] = []
     for (const part of text.toDelta() as Array<{ insert: unknown; attributes?: Record<string, unknown> }>) {
       if (typeof part.insert !== 'string') {
-        this.repaired += 1
+        this.repair('embed in text')
         continue
       }
       if (part.insert.length === 0) continue
@@ -67,7 +74,7 @@ class Conversion {
       for (const [key, value] of Object.entries(part.attributes ?? {})) {
         const mark = this.mark(key, value)
         if (mark) marks = mark.addToSet(marks)
-        else this.repaired += 1
+        else this.repair(`mark ${key.slice(0, 40)}`)
       }
       nodes.push(this.rules.schema.text(part.insert, marks))
     }
@@ -109,7 +116,7 @@ class Conversion {
         match = next
         continue
       }
-      this.repaired += 1
+      this.repair(`${child.type.name} misplaced in ${type.name}`)
       const wrapping = match.findWrapping(child.type)
       if (wrapping && wrapping.length > 0) {
         // Take the run of siblings that fit the same wrapper along (consecutive loose text → one paragraph).

@@ -114,11 +114,12 @@ class UpdateCheck {
       if (sub !== null) throw new Refused('schema', 'attribute on text')
       if (content instanceof Y.ContentString) return
       if (content instanceof Y.ContentFormat) {
-        if (!this.rules.marks.has(markNameOf(content.key))) throw new Refused('schema', `unknown mark ${content.key.slice(0, 40)}`)
+        const mark = this.rules.marks.get(markNameOf(content.key))
+        if (!mark) throw new Refused('schema', `unknown mark ${content.key.slice(0, 40)}`)
         const value: unknown = content.value
-        if (value === null) return
+        if (value === null) return // the end of a formatted range
         if (typeof value !== 'object' || Array.isArray(value)) throw new Refused('schema', 'mark attributes not an object')
-        if ('href' in value && !isSafeHref(value.href)) throw new Refused('schema', 'link to an unsafe address')
+        if (mark.attributes.has('href') && !isSafeHref((value as { href?: unknown }).href)) throw new Refused('schema', 'link without a safe address')
         return
       }
       throw new Refused('schema', `${content.constructor.name} in text`)
@@ -126,6 +127,8 @@ class UpdateCheck {
     if (sub !== null) {
       if (parent.root || !parent.rule.attributes.has(sub)) throw new Refused('schema', `attribute ${sub.slice(0, 40)} on ${parent.rule.type.name}`)
       if (!(content instanceof Y.ContentAny)) throw new Refused('schema', `${content.constructor.name} as attribute`)
+      const values = content.getContent()
+      if (values.length !== 1 || (values[0] !== null && !['string', 'number', 'boolean'].includes(typeof values[0]))) throw new Refused('schema', `attribute ${sub} not a plain value`)
       return
     }
     if (!(content instanceof Y.ContentType)) throw new Refused('schema', `${content.constructor.name} in ${parent.rule.type.name}`)

@@ -32,8 +32,8 @@ export async function initialLiveDocument(db: Database, slug: string): Promise<Y
  * schema allows, and reading it never fails.
  */
 export function liveDocumentJson(room: DocumentRoom): JSONContent {
-  const { node, repaired } = liveDocumentNode(room.doc.getXmlFragment(documentField), handbookRules)
-  if (repaired > 0) logger.warn({ document: room.name, repaired }, 'live document held content outside the schema; left it out')
+  const { node, repaired, reasons } = liveDocumentNode(room.doc.getXmlFragment(documentField), handbookRules)
+  if (repaired > 0) logger.warn({ document: room.name, repaired, reasons }, 'live document held content outside the schema; left it out')
   return node.toJSON() as JSONContent
 }
 
