@@ -1,8 +1,10 @@
-import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
+import { Node } from '@tiptap/pm/model'
+import { updateYFragment, yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
 import { desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { contributions, documentStates, revisions, sections } from '#server/db/schema'
+import { handbookSchema } from '#server/handbook/live-documents'
 import { awarenessFrame, connectClient, deletionUpdate, rawPeer, rawSocket, syncFrame, waitFor, waitForSync, type CollabClient, type RawPeer } from './support/collab-client'
 import { createUser, sessionCookieFor } from './support/factories'
 import { postForm } from './support/http'
@@ -63,6 +65,32 @@ function paragraph(text: string) {
 }
 
 describe('only the schema enters a live document (row 6)', () => {
+  it('accepts everything the editor can make, written through the same Yjs binding tiptap uses', async () => {
+    const slug = 'randvoorwaarden'
+    const watcher = client(slug)
+    await waitForSync(watcher)
+    const writer = await peer(slug, memberCookie)
+    const text = (value: string, marks?: unknown[]) => ({ type: 'text', text: value, ...(marks ? { marks } : {}) })
+    const everything = Node.fromJSON(handbookSchema, {
+      type: 'doc',
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [text('Een kop')] },
+        { type: 'heading', attrs: { level: 3 }, content: [text('Een subkop')] },
+        { type: 'paragraph', content: [text('vet', [{ type: 'bold' }]), text(' en '), text('cursief', [{ type: 'italic' }]), { type: 'hardBreak' }, text('een link', [{ type: 'link', attrs: { href: 'https://www.movisie.nl' } }])] },
+        { type: 'bulletList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [text('punt')] }, { type: 'orderedList', attrs: { start: 3 }, content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [text('genummerd')] }] }] }] }] },
+        { type: 'blockquote', content: [{ type: 'paragraph', content: [text('Alles kan')] }] },
+      ],
+    })
+    const update = writer.updateFrom((doc) => updateYFragment(doc, doc.getXmlFragment('default'), everything, { mapping: new Map(), isOMark: new Map() }))
+    writer.send(syncFrame(2, update))
+    // A tab still running the editor from before links carried only their address.
+    const fragment = writer.doc.getXmlFragment('default')
+    writer.send(syncFrame(2, writer.updateFrom(() => ((fragment.get(0) as Y.XmlElement).get(0) as Y.XmlText).format(0, 3, { link: { href: '/handreiking/lobby', target: null, rel: 'noopener', class: null } }))))
+    await waitFor(() => watcher.text().includes('genummerd') && clientJson(watcher).includes('/handreiking/lobby'), 5000, 'the editor’s content')
+    expect(writer.socket.readyState).toBe(writer.socket.OPEN)
+    expect(clientJson(watcher)).toBe(serverJson(slug))
+  })
+
   it('refuses a raw Yjs client inserting a <script> element: closed with 4400, nothing applied or stored, the section still publishes', async () => {
     const slug = 'lobby'
     const honest = client(slug)
