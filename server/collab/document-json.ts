@@ -18,12 +18,19 @@ export function liveDocumentNode(fragment: Y.XmlFragment, rules: SchemaRules): {
   return { node, repaired: conversion.repaired, reasons: [...conversion.reasons] }
 }
 
-/** Link targets a reader may follow: web and mail addresses, or a path on this site. */
+/**
+ * The schemes tiptap's link extension lets an editor use (its isAllowedUri); none of them runs
+ * script. The guard refuses other links and reading leaves them out, so an honest editor is never
+ * refused for a link it was allowed to make, and `javascript:` or `data:` never gets in.
+ */
+const linkSchemes = ['http', 'https', 'ftp', 'ftps', 'mailto', 'tel', 'callto', 'sms', 'cid', 'xmpp']
+
+/** Whether a link may point here: an address with one of those schemes, or one without a scheme (a path). */
 export function isSafeHref(href: unknown): href is string {
-  if (typeof href !== 'string' || href.length > 2048) return false
+  if (typeof href !== 'string' || href.length > 4096) return false
   // eslint-disable-next-line no-control-regex
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020]/g, ''))
-  return scheme === null ? !href.startsWith('//') : ['http', 'https', 'mailto'].includes(scheme[1].toLowerCase())
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020\u00a0\u1680\u180e\u2000-\u2029\u205f\u3000]/g, ''))
+  return scheme === null || linkSchemes.includes(scheme[1].toLowerCase())
 }
 
 class Conversion {
