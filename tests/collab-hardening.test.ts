@@ -194,6 +194,9 @@ describe('only the schema enters a live document (row 6)', () => {
     text.insert(text.length, ' en ', { link: null })
     text.insert(text.length, 'een valstrik', { link: { href: 'javascript:alert(1)' }, onbekend: { x: 1 } })
     original.insert(0, [new Y.XmlText('Een netwerk kan ervoor kiezen om de deelname te beperken.')])
+    const broken = new Y.XmlElement('paragraph')
+    fragment.push([broken])
+    broken.insert(0, [new Y.XmlText('Kapotte tekens: \u0000 en \ud800 blijven opslaan.')])
     await db.insert(documentStates).values({ document: slug, state: Y.encodeStateAsUpdate(doc), throughUpdateId: 0, updatedAt: new Date() })
 
     expect((await fetch(server.url + `/handreiking/${slug}/geschiedenis`, { headers: { Cookie: memberCookie } })).status).toBe(200)
@@ -222,6 +225,7 @@ describe('only the schema enters a live document (row 6)', () => {
     expect(revision.plainText).toContain('Een alinea in een alinea.')
     expect(revision.plainText).toContain('om de deelname te verbreden.')
     expect(JSON.stringify(revision.document)).not.toContain('target')
+    expect(revision.plainText).toContain('Kapotte tekens: \ufffd en \ufffd blijven opslaan.')
   })
 })
 

@@ -33,6 +33,14 @@ export function isSafeHref(href: unknown): href is string {
   return scheme === null || linkSchemes.includes(scheme[1].toLowerCase())
 }
 
+/** Text Postgres can store (jsonb has no NUL and no lone surrogate halves): those become U+FFFD. */
+export function storableText(text: string) {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+}
+
+const plain = (value: unknown) => (typeof value === 'string' ? storableText(value) : value)
+
 class Conversion {
   repaired = 0
   /** The first few kinds of repair, for the log. */
@@ -60,7 +68,7 @@ class Conversion {
       for (const key of rule.attributes) {
         const value = given[key]
         if (value === undefined) continue
-        if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) attrs[key] = value
+        if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) attrs[key] = plain(value)
         else this.repair(`attribute ${key} not a plain value`)
       }
       return this.fit(rule.type, attrs, children)
@@ -83,7 +91,7 @@ class Conversion {
         if (mark) marks = mark.addToSet(marks)
         else this.repair(`mark ${key.slice(0, 40)}`)
       }
-      nodes.push(this.rules.schema.text(part.insert, marks))
+      nodes.push(this.rules.schema.text(storableText(part.insert), marks))
     }
     return nodes
   }
@@ -95,7 +103,7 @@ class Conversion {
     const attrs: Record<string, unknown> = {}
     for (const name of rule.attributes) {
       const attr = given[name]
-      if (attr === null || ['string', 'number', 'boolean'].includes(typeof attr)) attrs[name] = attr
+      if (attr === null || ['string', 'number', 'boolean'].includes(typeof attr)) attrs[name] = plain(attr)
     }
     if (rule.attributes.has('href') && !isSafeHref(attrs.href)) return null
     try {
