@@ -1,5 +1,16 @@
 import type { Extensions } from '@tiptap/core'
+import { Link } from '@tiptap/extension-link'
 import { StarterKit } from '@tiptap/starter-kit'
+
+/**
+ * Links carry only their address. `rel` is our fixed policy, added when rendering;
+ * no `target`, `class` or `title` comes from a document, whatever a client sends.
+ */
+const HandbookLink = Link.extend({
+  addAttributes() {
+    return { href: { default: null, parseHTML: (element: HTMLElement) => element.getAttribute('href') } }
+  },
+})
 
 /**
  * The handbook's document schema: the one list of tiptap extensions that the
@@ -18,11 +29,12 @@ export const handbookExtensions: Extensions = [
     strike: false,
     underline: false,
     undoRedo: false,
-    link: {
-      openOnClick: false,
-      autolink: true,
-      protocols: ['http', 'https', 'mailto'],
-      HTMLAttributes: { rel: 'noopener', target: null },
-    },
+    link: false,
+  }),
+  HandbookLink.configure({
+    openOnClick: false,
+    autolink: true,
+    protocols: ['http', 'https', 'mailto'],
+    HTMLAttributes: { rel: 'noopener noreferrer', target: null, class: null },
   }),
 ]

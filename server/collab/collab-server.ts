@@ -4,14 +4,19 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { logger } from '#server/logger'
-import { DocumentRoom, type Connection, type RoomTiming } from './document-room'
+import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules, type RoomTiming } from './document-room'
+import { handbookRules } from './handbook-rules'
+import { LogLimiter } from './log-limiter'
 import { compactDocument, loadDocument } from './persistence'
+import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
+import type { SchemaRules } from './schema-rules'
 
 export const collabPathPrefix = '/collab/'
 /** Larger messages close the socket (ws answers 1009); nobody types 2 MB at once. */
 export const maxMessageBytes = 2 * 1024 * 1024
 
-export type UpgradeDecision = { allowed: true; userId: number; sessionId: string } | { allowed: false; status: 400 | 401 | 403 | 404 }
+/** Who connects: the session's user and session, and the name the others see as this connection's presence. */
+export type UpgradeDecision = { allowed: true; userId: number; sessionId: string; name: string } | { allowed: false; status: 400 | 401 | 403 | 404 }
 
 export type CollabOptions = RoomTiming & {
   /** Who may open which document; checked before the upgrade completes. */
@@ -25,6 +30,11 @@ export type CollabOptions = RoomTiming & {
   /** How long a document stays in memory after its last client left. */
   unloadAfterMs: number
   pingIntervalMs: number
+  /** What may enter a document; the handbook schema unless a test says otherwise. */
+  schema?: SchemaRules
+  presence?: Partial<PresenceLimits>
+  /** How long and how much a client's updates may wait for its own sync step 2 (after a server restart). */
+  hold?: Partial<RoomRules['hold']>
 }
 
 /** The session a socket was opened with: ending that session closes it. */
@@ -44,11 +54,19 @@ export class CollabServer {
   private readonly pingTimer: NodeJS.Timeout
   private readonly sessionCheckTimer: NodeJS.Timeout
   private closing = false
+  private readonly rules: RoomRules
+  private readonly warnings = new LogLimiter(logger)
 
   constructor(
     private readonly db: Database,
     private readonly options: CollabOptions,
   ) {
+    this.rules = {
+      schema: options.schema ?? handbookRules,
+      presence: { ...defaultPresenceLimits, ...options.presence },
+      hold: { ms: 5000, bytes: 512 * 1024, ...options.hold },
+      warnings: this.warnings,
+    }
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs)
     this.pingTimer.unref()
     this.sessionCheckTimer = setInterval(() => void this.recheckAll().catch((error) => logger.error({ err: error }, 'checking live sessions failed')), options.sessionCheckIntervalMs)
@@ -77,7 +95,8 @@ export class CollabServer {
         Y.applyUpdate(stored.doc, Y.encodeStateAsUpdate(initial))
         await compactDocument(this.db, document, stored.doc)
       }
-      const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates)
+      if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
+      const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
       this.rooms.set(document, room)
       // A document opened by the server alone (publish, restore) must not stay forever.
       this.scheduleUnload(document)
@@ -111,6 +130,11 @@ export class CollabServer {
     for (const live of connections) if (!allowed.has(live.socket.sessionId ?? '')) endAccess(live, 4403, 'geen toegang meer')
   }
 
+  /** The live document if it is in memory now (no loading). */
+  loadedRoom(document: string): DocumentRoom | undefined {
+    return this.rooms.get(document)
+  }
+
   get loadedDocuments() {
     return [...this.rooms.keys()]
   }
@@ -132,7 +156,8 @@ export class CollabServer {
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     try {
       if (this.closing) return refuse(socket, 503)
-      const document = decodeURIComponent(new URL(request.url ?? '', 'http://localhost').pathname.slice(collabPathPrefix.length))
+      const document = documentNameOf(request.url ?? '')
+      if (document === null) return refuse(socket, 400)
       const decision = /^[a-z0-9-]{1,120}$/.test(document) ? await this.options.authorize(request, document) : ({ allowed: false, status: 404 } as const)
       if (!decision.allowed) return refuse(socket, decision.status)
       const room = await this.open(document)
@@ -140,7 +165,7 @@ export class CollabServer {
       this.cancelUnload(document)
       this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => {
         websocket.sessionId = decision.sessionId
-        this.connect(room, websocket, decision.userId)
+        this.connect(room, websocket, decision.userId, decision.name)
       })
     } catch (error) {
       logger.error({ err: error }, 'collab upgrade failed')
@@ -148,19 +173,20 @@ export class CollabServer {
     }
   }
 
-  private connect(room: DocumentRoom, socket: LiveSocket, userId: number) {
-    const connection: Connection = { socket, userId, awarenessClients: new Set() }
+  private connect(room: DocumentRoom, socket: LiveSocket, userId: number, name: string) {
+    const connection = newConnection(socket, userId, name, this.rules.presence)
     socket.isAlive = true
     socket.binaryType = 'nodebuffer'
     socket.on('pong', () => (socket.isAlive = true))
     socket.on('message', (data, isBinary) => {
+      // A socket is done once it is refused: frames already on the wire after the bad one are not handled.
+      if (connection.closed || socket.readyState !== socket.OPEN) return
       try {
         if (!isBinary) throw new Error('text frame')
         room.receive(connection, new Uint8Array(data as Buffer))
       } catch (error) {
-        // Malformed input ends this connection only; the document and other clients go on.
-        logger.warn({ err: error, document: room.name, userId }, 'malformed collab message, closing socket')
-        socket.close(1007, 'ongeldig bericht')
+        // Malformed or refused input ends this connection only; the document and other clients go on.
+        room.refuse(connection, error instanceof ConnectionRefused ? error : new ConnectionRefused(closeCodes.malformed, 'ongeldig bericht', 'malformed collab message', error instanceof Error ? error.message : String(error)))
       }
     })
     socket.on('error', () => socket.terminate())
@@ -247,6 +273,15 @@ function goAway(socket: WebSocket) {
     })
     socket.close(1001, 'server gaat uit')
   })
+}
+
+/** The document named by a websocket path, or null when the path cannot be read (a bad % escape). */
+export function documentNameOf(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url, 'http://localhost').pathname.slice(collabPathPrefix.length))
+  } catch {
+    return null
+  }
 }
 
 function refuse(socket: Duplex, status: number) {

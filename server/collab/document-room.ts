@@ -6,14 +6,63 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { logger } from '#server/logger'
+import { LogLimiter } from './log-limiter'
 import { appendUpdate, compactDocument } from './persistence'
+import { PresenceThrottle, screenPresence, type PresenceLimits } from './presence-limits'
+import type { SchemaRules } from './schema-rules'
+import { checkUpdate } from './update-guard'
 
 // y-websocket's message types.
 export const messageSync = 0
 export const messageAwareness = 1
 export const messageQueryAwareness = 3
 
-export type Connection = { socket: WebSocket; userId: number; awarenessClients: Set<number> }
+/**
+ * Close codes. y-websocket clients do not reconnect after 4400–4499 (a decision
+ * reconnecting cannot change) and do reconnect after anything else — so an
+ * update that only lacks text the client itself will supply on a fresh sync
+ * gets 4500, and an honest client recovers by reconnecting.
+ */
+export const closeCodes = {
+  malformed: 1007,
+  schema: 4400,
+  forged: 4409,
+  tooLarge: 4413,
+  missing: 4500,
+} as const
+
+export class ConnectionRefused extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    readonly kind: string,
+    detail: string,
+  ) {
+    super(detail)
+  }
+}
+
+export type Connection = {
+  socket: WebSocket
+  userId: number
+  /** The session user's name, shown to others as this connection's presence. */
+  name: string
+  /** Set once the socket is refused or closed: nothing it sends afterwards is handled. */
+  closed: boolean
+  /** This connection's awareness client id (the first one it named). */
+  awarenessId: number | null
+  /** Whether the client has sent its sync step 2 (everything it has that the server lacked). */
+  sentSyncStep2: boolean
+  /** Updates that arrived before the client's own sync step 2 and build on what it is about to send. */
+  held: Uint8Array[]
+  heldBytes: number
+  heldTimer: NodeJS.Timeout | null
+  presence: PresenceThrottle
+}
+
+export function newConnection(socket: WebSocket, userId: number, name: string, limits: PresenceLimits): Connection {
+  return { socket, userId, name, closed: false, awarenessId: null, sentSyncStep2: false, held: [], heldBytes: 0, heldTimer: null, presence: new PresenceThrottle(limits) }
+}
 
 export type RoomTiming = {
   /** Longest time an update waits in memory before it is written. */
@@ -22,13 +71,25 @@ export type RoomTiming = {
   compactAfterUpdates: number
 }
 
+export type RoomRules = {
+  schema: SchemaRules
+  presence: PresenceLimits
+  /** How long and how much an update may wait for the sender's own sync step 2. */
+  hold: { ms: number; bytes: number }
+  warnings: LogLimiter
+}
+
 /**
  * One live document in memory: its Yjs doc, awareness, connected sockets and its
- * own write schedule (never shared between documents).
+ * own write schedule (never shared between documents). Every update a client
+ * sends is checked (update-guard.ts) before it is applied; what is applied goes
+ * to every connection, the sender included, as the y-websocket reference server does.
  */
 export class DocumentRoom {
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Map<WebSocket, Connection>()
+  /** Which connection speaks for an awareness / Yjs client id. */
+  private readonly owners = new Map<number, Connection>()
   private pending: Array<{ update: Uint8Array; userId: number | null }> = []
   private writeTimer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
@@ -41,22 +102,14 @@ export class DocumentRoom {
     private readonly db: Database,
     private readonly timing: RoomTiming,
     storedUpdates: number,
+    private readonly rules: RoomRules,
   ) {
     this.storedSinceCompaction = storedUpdates
     this.awareness = new awarenessProtocol.Awareness(doc)
     this.awareness.setLocalState(null)
     doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin))
-    this.awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>, origin: unknown) => {
-      const connection = origin instanceof Object && 'socket' in origin ? (origin as Connection) : undefined
-      if (connection) {
-        added.forEach((client) => connection.awarenessClients.add(client))
-        removed.forEach((client) => connection.awarenessClients.delete(client))
-      }
-      const changed = [...added, ...updated, ...removed]
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, messageAwareness)
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
-      this.broadcast(encoding.toUint8Array(encoder))
+    this.awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
+      this.broadcast(this.awarenessMessage([...added, ...updated, ...removed]))
     })
   }
 
@@ -64,7 +117,7 @@ export class DocumentRoom {
     return this.connections.size === 0
   }
 
-  /** Greets a new client: our state vector (sync step 1) and who is here. */
+  /** Greets a new client: our state vector (sync step 1) and who is here (one small state per connection). */
   join(connection: Connection) {
     this.connections.set(connection.socket, connection)
     const encoder = encoding.createEncoder()
@@ -78,14 +131,32 @@ export class DocumentRoom {
   leave(socket: WebSocket) {
     const connection = this.connections.get(socket)
     if (!connection) return
+    connection.closed = true
+    connection.presence.cancel()
+    if (connection.heldTimer) clearTimeout(connection.heldTimer)
+    connection.held = []
     this.connections.delete(socket)
-    awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessClients], null)
+    const gone: number[] = []
+    for (const [id, owner] of this.owners) {
+      if (owner !== connection) continue
+      this.owners.delete(id)
+      if (this.awareness.getStates().has(id)) gone.push(id)
+    }
+    if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, null)
+  }
+
+  /** Ends a connection for good: nothing it sent after this is handled. */
+  refuse(connection: Connection, refusal: ConnectionRefused) {
+    if (connection.closed) return
+    this.rules.warnings.warn(refusal.kind, { document: this.name, userId: connection.userId, code: refusal.code, detail: refusal.message }, 'collab connection refused')
+    this.leave(connection.socket)
+    connection.socket.close(refusal.code, refusal.reason)
   }
 
   /**
-   * Handles one binary message from a client. Throws on malformed input; the
-   * caller closes that socket only. Updates are decoded before they are applied,
-   * so garbage never reaches the shared document.
+   * Handles one binary message from a client. Throws ConnectionRefused for
+   * input that must not enter the document, and any other error for malformed
+   * input; the caller closes that socket only. Nothing is applied before it is checked.
    */
   receive(connection: Connection, message: Uint8Array) {
     const decoder = decoding.createDecoder(message)
@@ -99,17 +170,19 @@ export class DocumentRoom {
         encoding.writeVarUint(encoder, messageSync)
         syncProtocol.writeSyncStep2(encoder, this.doc, stateVector)
         this.send(connection.socket, encoding.toUint8Array(encoder))
-      } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-        const update = decoding.readVarUint8Array(decoder)
-        Y.decodeUpdate(update)
-        Y.applyUpdate(this.doc, update, connection)
+      } else if (syncType === syncProtocol.messageYjsSyncStep2) {
+        this.applyFrom(connection, decoding.readVarUint8Array(decoder), true)
+        connection.sentSyncStep2 = true
+        this.releaseHeld(connection)
+      } else if (syncType === syncProtocol.messageYjsUpdate) {
+        this.applyFrom(connection, decoding.readVarUint8Array(decoder), false)
       } else {
         throw new Error(`unknown sync message ${syncType}`)
       }
     } else if (type === messageAwareness) {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), connection)
+      this.receivePresence(connection, decoding.readVarUint8Array(decoder))
     } else if (type === messageQueryAwareness) {
-      this.send(connection.socket, this.awarenessMessage([...this.awareness.getStates().keys()]))
+      if (connection.presence.allow()) this.send(connection.socket, this.awarenessMessage([...this.awareness.getStates().keys()]))
     } else {
       throw new Error(`unknown message type ${type}`)
     }
@@ -140,9 +213,84 @@ export class DocumentRoom {
 
   destroy() {
     if (this.writeTimer) clearTimeout(this.writeTimer)
-    for (const socket of this.connections.keys()) socket.close(1001, 'server gaat uit')
+    for (const connection of [...this.connections.values()]) {
+      this.leave(connection.socket)
+      connection.socket.close(1001, 'server gaat uit')
+    }
     this.awareness.destroy()
     this.doc.destroy()
+  }
+
+  private applyFrom(connection: Connection, update: Uint8Array, syncStep2: boolean) {
+    const verdict = checkUpdate(this.doc, update, this.rules.schema)
+    if (!verdict.ok) {
+      if (verdict.reason === 'schema') throw new ConnectionRefused(closeCodes.schema, 'wijziging past niet in het documentschema', 'update outside the schema', verdict.detail)
+      // After a server restart, a reconnecting client may type before its sync step 2 is in: wait for it, briefly.
+      if (!syncStep2 && !connection.sentSyncStep2) return this.hold(connection, update)
+      throw new ConnectionRefused(closeCodes.missing, 'wijziging bouwt voort op ontbrekende tekst; opnieuw verbinden', 'update with missing dependencies', verdict.detail)
+    }
+    for (const client of verdict.writes) {
+      const owner = this.owners.get(client)
+      if (owner && owner !== connection && owner.userId !== connection.userId) {
+        // A sync step 2 may honestly carry another client's text the server lost in a restart, racing that
+        // client's own; reconnecting sorts it out. An ordinary update only ever carries the sender's own.
+        if (syncStep2) throw new ConnectionRefused(closeCodes.missing, 'wijziging overlapt met een andere verbinding; opnieuw verbinden', 'sync step 2 for another connection’s client id', `client ${client}`)
+        throw new ConnectionRefused(closeCodes.forged, 'wijziging op naam van een andere verbinding', 'update for another connection’s client id', `client ${client}`)
+      }
+    }
+    if (!syncStep2) for (const client of verdict.writes) this.owners.set(client, connection)
+    Y.applyUpdate(this.doc, update, connection)
+    const store = this.doc.store
+    if (store.pendingStructs || store.pendingDs) {
+      // Not expected after the check (a cycle of references could do it): drop what Yjs could not place.
+      store.pendingStructs = null
+      store.pendingDs = null
+      throw new ConnectionRefused(closeCodes.missing, 'wijziging bouwt voort op ontbrekende tekst; opnieuw verbinden', 'update left pending structs', 'pending after apply')
+    }
+  }
+
+  private hold(connection: Connection, update: Uint8Array) {
+    connection.held.push(update)
+    connection.heldBytes += update.length
+    if (connection.heldBytes > this.rules.hold.bytes) {
+      throw new ConnectionRefused(closeCodes.missing, 'wijziging bouwt voort op ontbrekende tekst; opnieuw verbinden', 'held updates too large', `${connection.heldBytes} bytes waiting for sync step 2`)
+    }
+    connection.heldTimer ??= setTimeout(() => {
+      connection.heldTimer = null
+      if (connection.held.length > 0) {
+        this.refuse(connection, new ConnectionRefused(closeCodes.missing, 'synchronisatie niet afgerond; opnieuw verbinden', 'sync step 2 never came', `${connection.held.length} updates waited ${this.rules.hold.ms} ms`))
+      }
+    }, this.rules.hold.ms)
+    connection.heldTimer.unref()
+  }
+
+  /** Applies what waited for the sync step 2, in order; what still lacks a base is refused now. */
+  private releaseHeld(connection: Connection) {
+    if (connection.heldTimer) clearTimeout(connection.heldTimer)
+    connection.heldTimer = null
+    const held = connection.held
+    connection.held = []
+    connection.heldBytes = 0
+    for (const update of held) this.applyFrom(connection, update, false)
+  }
+
+  private receivePresence(connection: Connection, update: Uint8Array) {
+    const verdict = screenPresence(update, connection.awarenessId, connection.name, this.rules.presence, (id) => this.awareness.meta.get(id)?.clock)
+    if (!verdict.ok) throw new ConnectionRefused(verdict.code, verdict.reason, 'presence refused', verdict.detail)
+    if (verdict.clientId === null || verdict.update === null) return
+    if (connection.awarenessId === null) {
+      const owner = this.owners.get(verdict.clientId)
+      // The same user's stale socket (a network hiccup the server has not noticed) hands over; anyone else is refused.
+      if (owner && owner !== connection && owner.userId !== connection.userId) {
+        throw new ConnectionRefused(closeCodes.forged, 'aanwezigheid van een andere verbinding', 'presence for another connection’s client id', `client ${verdict.clientId}`)
+      }
+      connection.awarenessId = verdict.clientId
+      this.owners.set(verdict.clientId, connection)
+    }
+    const screened = verdict.update
+    connection.presence.offer(() => {
+      if (!connection.closed) awarenessProtocol.applyAwarenessUpdate(this.awareness, screened, connection)
+    })
   }
 
   private onUpdate(update: Uint8Array, origin: unknown) {
@@ -150,7 +298,7 @@ export class DocumentRoom {
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)
     syncProtocol.writeUpdate(encoder, update)
-    this.broadcast(encoding.toUint8Array(encoder), from?.socket)
+    this.broadcast(encoding.toUint8Array(encoder))
     this.pending.push({ update, userId: from?.userId ?? null })
     this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
   }
@@ -186,8 +334,8 @@ export class DocumentRoom {
     return encoding.toUint8Array(encoder)
   }
 
-  private broadcast(message: Uint8Array, except?: WebSocket) {
-    for (const socket of this.connections.keys()) if (socket !== except) this.send(socket, message)
+  private broadcast(message: Uint8Array) {
+    for (const socket of this.connections.keys()) this.send(socket, message)
   }
 
   private send(socket: WebSocket, message: Uint8Array) {

@@ -20,7 +20,12 @@ export async function loadDocument(db: Database, document: string) {
   Y.transact(doc, () => {
     for (const row of updates) Y.applyUpdate(doc, row.update)
   })
-  return { doc, exists: Boolean(state) || updates.length > 0, storedUpdates: updates.length }
+  // Structs or deletions that never found their base (stored before updates were checked) would be
+  // sent to every client and kept forever; they are dropped, and the next compaction stores the clean state.
+  const droppedPending = Boolean(doc.store.pendingStructs || doc.store.pendingDs)
+  doc.store.pendingStructs = null
+  doc.store.pendingDs = null
+  return { doc, exists: Boolean(state) || updates.length > 0, storedUpdates: updates.length + (droppedPending ? 1 : 0), droppedPending }
 }
 
 export async function appendUpdate(db: Database, document: string, update: Uint8Array, editors: number[]) {

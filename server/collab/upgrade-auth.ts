@@ -17,7 +17,7 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       const authentication = token ? await validateSessionToken(db, token) : null
       if (!authentication) return { allowed: false, status: 401 }
       if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-      return { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id }
+      return { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
     },
     stillAllowedSessions: async (sessionIds: string[]) => {
       const live = await findLiveSessions(db, sessionIds)

@@ -1,19 +1,19 @@
-import { getSchema, type JSONContent } from '@tiptap/core'
+import type { JSONContent } from '@tiptap/core'
 import { Node } from '@tiptap/pm/model'
-import { prosemirrorJSONToYDoc, updateYFragment, yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
+import { prosemirrorJSONToYDoc, prosemirrorToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap'
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import type * as Y from 'yjs'
-import { handbookExtensions } from '#app/editor/schema'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { DocumentRoom } from '#server/collab/document-room'
+import { liveDocumentNode } from '#server/collab/document-json'
+import { documentField, handbookRules, handbookSchema } from '#server/collab/handbook-rules'
 import { contributorsSince } from '#server/collab/persistence'
 import type { Database } from '#server/db/client'
 import { revisions, sections, users } from '#server/db/schema'
+import { logger } from '#server/logger'
 import { documentPlainText, renderDocumentHtml } from './render'
 
-/** The field of the Yjs doc that tiptap's Collaboration extension edits. */
-export const documentField = 'default'
-export const handbookSchema = getSchema(handbookExtensions)
+export { documentField, handbookSchema }
 
 /** Live documents are named after their section's slug: /collab/<slug>. */
 export async function initialLiveDocument(db: Database, slug: string): Promise<Y.Doc | null> {
@@ -21,26 +21,49 @@ export async function initialLiveDocument(db: Database, slug: string): Promise<Y
     .select({ document: revisions.document })
     .from(sections)
     .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
-    .where(eq(sections.slug, slug))
+    // Only sections have an editor; a stand-alone page (the colophon) has no live document.
+    .where(and(eq(sections.slug, slug), eq(sections.kind, 'section')))
   return row ? prosemirrorJSONToYDoc(handbookSchema, row.document, documentField) : null
 }
 
+/**
+ * The live document as schema-valid JSON: whatever a document holds (content
+ * stored before updates were checked included), a revision only gets what the
+ * schema allows, and reading it never fails.
+ */
 export function liveDocumentJson(room: DocumentRoom): JSONContent {
-  const json = yXmlFragmentToProsemirrorJSON(room.doc.getXmlFragment(documentField)) as JSONContent
-  // Validate against the schema: whatever clients sent, a revision only holds what the schema allows.
-  return Node.fromJSON(handbookSchema, json).toJSON() as JSONContent
+  const { node, repaired, reasons } = liveDocumentNode(room.doc.getXmlFragment(documentField), handbookRules)
+  if (repaired > 0) logger.warn({ document: room.name, repaired, reasons }, 'live document held content outside the schema; left it out')
+  return node.toJSON() as JSONContent
 }
 
 /** Replaces the live document's content with `document`, as one ordinary change every editor sees. */
 export function replaceLiveDocument(room: DocumentRoom, document: JSONContent) {
   const node = Node.fromJSON(handbookSchema, document)
-  room.transact((doc) => updateYFragment(doc, doc.getXmlFragment(documentField), node, { mapping: new Map(), isOMark: new Map() }))
+  room.transact((doc) => {
+    const fragment = doc.getXmlFragment(documentField)
+    try {
+      updateYFragment(doc, fragment, node, { mapping: new Map(), isOMark: new Map() })
+    } catch (error) {
+      // A fragment the binding cannot reconcile (content from outside the schema): write it afresh.
+      logger.warn({ err: error, document: room.name }, 'could not update the live document in place; replacing its content')
+      fragment.delete(0, fragment.length)
+      prosemirrorToYXmlFragment(node, fragment)
+    }
+  })
+}
+
+/** Whether a live document of this name may exist: a section, not a stand-alone page. */
+async function isSection(db: Database, slug: string) {
+  const [row] = await db.select({ id: sections.id }).from(sections).where(and(eq(sections.slug, slug), eq(sections.kind, 'section')))
+  return Boolean(row)
 }
 
 export type PublishInput = { slug: string; summary: string; publisherId: number }
 
 /** The live draft becomes the section's new published revision (JSON, HTML, text, authors). */
 export async function publishRevision(db: Database, collab: CollabServer, input: PublishInput) {
+  if (!(await isSection(db, input.slug))) return null
   const room = await collab.open(input.slug)
   if (!room) return null
   await room.flush()
@@ -49,7 +72,7 @@ export async function publishRevision(db: Database, collab: CollabServer, input:
     .select({ id: sections.id, title: sections.title, currentRevisionId: sections.currentRevisionId, lastPublished: revisions.createdAt })
     .from(sections)
     .leftJoin(revisions, eq(revisions.id, sections.currentRevisionId))
-    .where(eq(sections.slug, input.slug))
+    .where(and(eq(sections.slug, input.slug), eq(sections.kind, 'section')))
   if (!section) return null
   const authorIds = await contributorsSince(db, input.slug, section.lastPublished ?? new Date(0))
   const authorRows = authorIds.length > 0 ? await db.select({ name: users.name }).from(users).where(inArray(users.id, authorIds)) : []
@@ -100,7 +123,7 @@ export async function getRevision(db: Database, slug: string, revisionId: number
 
 /** Brings an old revision back into the live draft; it is published later like any edit. */
 export async function restoreRevision(db: Database, collab: CollabServer, input: { slug: string; revisionId: number }) {
-  const revision = await getRevision(db, input.slug, input.revisionId)
+  const revision = (await isSection(db, input.slug)) ? await getRevision(db, input.slug, input.revisionId) : null
   const room = revision ? await collab.open(input.slug) : null
   if (!revision || !room) return false
   replaceLiveDocument(room, revision.document)
@@ -109,6 +132,9 @@ export async function restoreRevision(db: Database, collab: CollabServer, input:
 
 /** The live draft's plain text, to compare with what is published. */
 export async function liveDraftText(collab: CollabServer, slug: string) {
-  const room = await collab.open(slug)
+  const room = await collab.open(slug).catch((error: unknown) => {
+    logger.error({ err: error, document: slug }, 'could not open the live document')
+    return null
+  })
   return room ? documentPlainText(liveDocumentJson(room)) : null
 }
