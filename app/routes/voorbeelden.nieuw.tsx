@@ -9,19 +9,21 @@ import {
 } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { Field, FieldFrame, FormError } from '#app/components/form-field'
-import { Checkbox, ConsentField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field, FieldFrame } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
+import { Checkbox, ConsentField, FileField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
 import { site } from '#app/site'
-import { formFailure, parseForm, rejected } from '#app/utils/forms'
+import { formFailed, formFailure, formPageTitle, parseForm, rejected, websiteField } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { can } from '#server/auth/permissions'
 import { formStartedToken, guardSubmission } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
-import { discardUploads, isUploadProblem, receiveUpload, uploadLimits, type ReceivedFile, type UploadProblem } from '#server/files/uploads'
+import { allowedUploadTypes, discardUploads, isUploadProblem, receiveUpload, uploadLimits, type ReceivedFile, type UploadProblem } from '#server/files/uploads'
 import { getTableOfContents } from '#server/handbook/sections'
 
-export const meta: MetaFunction = () => [{ title: `Een goed voorbeeld delen — ${site.title}` }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: formPageTitle(`Een goed voorbeeld delen — ${site.title}`, data?.failed) }]
 
 const provinces = ['Drenthe', 'Flevoland', 'Friesland', 'Gelderland', 'Groningen', 'Limburg', 'Noord-Brabant', 'Noord-Holland', 'Overijssel', 'Utrecht', 'Zeeland', 'Zuid-Holland', 'Landelijk']
 
@@ -31,23 +33,21 @@ export async function loader({ context }: LoaderFunctionArgs) {
     provinces,
     started: await formStartedToken(context.db),
     isMember: Boolean(context.authentication),
+    uploadRules: { ...uploadLimits, extensions: [...Object.keys(allowedUploadTypes), 'jpeg'] },
+    failed: formFailed(context),
   }
 }
 
+// In the order of the form, so the error summary lists the fields as the visitor meets them.
 const exampleSchema = z.object({
-  ...submitterShape,
   netwerk: longText('de naam van het netwerk of de organisatie', 2, 150),
   plaats: z.string().trim().max(100, 'Gebruik hoogstens 100 tekens.').default(''),
   regio: z.enum(provinces as [string, ...string[]], { errorMap: () => ({ message: 'Kies een provincie of "Landelijk".' }) }),
   samenvatting: longText('een korte samenvatting', 20, 500),
   verhaal: longText('het verhaal', 50, 20_000),
-  website: z
-    .string()
-    .trim()
-    .max(300)
-    .refine((value) => value === '' || /^https?:\/\/[^\s]+\.[^\s]+$/.test(value), 'Vul een volledig webadres in, zoals https://www.voorbeeld.nl, of laat het veld leeg.')
-    .default(''),
+  website: websiteField,
   contact: z.string().trim().max(300, 'Gebruik hoogstens 300 tekens.').default(''),
+  ...submitterShape,
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -79,7 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const themes = formData.getAll('themas').map(String)
   const refuse = async (errors: Record<string, string | undefined>) => {
     await discardUploads(received)
-    return rejected({ ...formFailure(errors, submitted), themes })
+    return rejected({ ...formFailure(errors, submitted), themes }, context)
   }
 
   // Field errors first (a person in a hurry sees what to fix), then the anti-spam checks.
@@ -120,7 +120,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewExamplePage() {
-  const { themes, provinces, started, isMember } = useLoaderData<typeof loader>()
+  const { themes, provinces, started, isMember, uploadRules } = useLoaderData<typeof loader>()
   const failure = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const errors = failure?.errors ?? {}
@@ -147,11 +147,11 @@ export default function NewExamplePage() {
         {isMember ? 'Als netwerklid staat uw voorbeeld meteen online.' : 'Een redacteur bekijkt uw voorbeeld voordat het online komt.'}
       </p>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
-        <FormError message={errors.form} />
+        <ErrorSummary errors={errors} />
         <SpamGuardFields started={started} />
         <Field label="Naam van het netwerk of de organisatie" name="netwerk" required maxLength={150} defaultValue={values.netwerk} error={errors.netwerk} />
         <Field label="Plaats" name="plaats" maxLength={100} defaultValue={values.plaats} error={errors.plaats} />
-        <FieldFrame label="Provincie" error={errors.regio}>
+        <FieldFrame label="Provincie" name="regio" error={errors.regio}>
           {(control) => (
             <select {...control} name="regio" defaultValue={values.regio ?? ''}>
               <option value="">Kies een provincie</option>
@@ -163,20 +163,18 @@ export default function NewExamplePage() {
         </FieldFrame>
         <fieldset className="fieldset">
           <legend>Thema’s uit de handreiking (kies wat past)</legend>
-          {themes.map((theme) => (
-            <Checkbox key={theme.key} label={theme.label} name="themas" defaultChecked={chosenThemes.includes(theme.key)} value={theme.key} />
+          {themes.map((theme, index) => (
+            <Checkbox key={theme.key} label={theme.label} name="themas" defaultChecked={chosenThemes.includes(theme.key)} value={theme.key} first={index === 0} />
           ))}
         </fieldset>
         <TextArea label="Korte samenvatting" name="samenvatting" rows={3} required maxLength={500} defaultValue={values.samenvatting} error={errors.samenvatting} hint="Eén of twee zinnen: wat doet u samen, en wat levert het op?" />
         <TextArea label="Het verhaal" name="verhaal" rows={10} required maxLength={20000} defaultValue={values.verhaal} error={errors.verhaal} hint="Hoe begon het, wie doen er mee, wat werkt en wat zou u anders doen? Witregels maken alinea’s." />
-        <Field label="Website" name="website" type="url" maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld https://www.vrijwilligerspunt.nl" />
+        <Field label="Website" name="website" type="text" inputMode="url" autoComplete="url" spellCheck={false} maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld www.vrijwilligerspunt.nl" />
         <Field label="Contact voor wie meer wil weten" name="contact" maxLength={300} defaultValue={values.contact} error={errors.contact} hint="Dit tonen we bij het voorbeeld, bijvoorbeeld een telefoonnummer of e-mailadres van uw organisatie." />
-        <Field
+        <FileField
           label="Bestanden (niet verplicht)"
           name="bestanden"
-          type="file"
-          multiple
-          accept=".pdf,.docx,.xlsx,.pptx,.odt,.ods,.jpg,.jpeg,.png"
+          rules={uploadRules}
           error={errors.bestanden}
           hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG."
         />
@@ -185,7 +183,7 @@ export default function NewExamplePage() {
           <Field label="Uw e-mailadres (niet verplicht)" name="email" type="email" maxLength={254} defaultValue={values.email} error={errors.email} hint="Alleen om u te laten weten of uw voorbeeld geplaatst is. We tonen het nooit." />
         </fieldset>
         <ConsentField error={errors.toestemming} defaultChecked={values.toestemming === 'ja'} />
-        <button type="submit">Voorbeeld versturen</button>
+        <SubmitButton>Voorbeeld versturen</SubmitButton>
       </Form>
     </div>
   )
