@@ -80,10 +80,12 @@ export function Layout({ children }: { children: ReactNode }) {
                       <li>
                         <NavLink to="/beheer/moderatie">
                           Moderatie
-                          <span className="badge">
-                            {user.waiting}
-                            <span className="visually-hidden"> wachtend</span>
-                          </span>
+                          {user.waiting > 0 ? (
+                            <span className="badge">
+                              {user.waiting}
+                              <span className="visually-hidden"> wachtend</span>
+                            </span>
+                          ) : null}
                         </NavLink>
                       </li>
                     ) : null}

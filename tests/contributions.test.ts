@@ -33,7 +33,8 @@ async function pendingId(body: string) {
 }
 
 function moderate(items: string[], decision: string, extra: Record<string, string> = {}) {
-  const body = new URLSearchParams({ decision, ...extra })
+  // The editor confirms destructive decisions (the second step the page asks for).
+  const body = new URLSearchParams({ decision, bevestigd: 'ja', ...extra })
   for (const item of items) body.append('items', item)
   return fetch(server.url + '/beheer/moderatie', { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, Cookie: editorCookie }, body })
 }

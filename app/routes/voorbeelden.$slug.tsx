@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { publicPageHeaders, site } from '#app/site'
+import { formatBytes } from '#app/utils/file-size'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
 import { unpublishExample } from '#server/contributions/moderation'
@@ -123,8 +124,4 @@ export default function ExamplePage() {
       ) : null}
     </div>
   )
-}
-
-function formatBytes(bytes: number) {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`
 }
