@@ -1,11 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
+import { RelatedExamples } from '#app/components/related-examples'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { TipList } from '#app/components/tip-list'
 import { formatDate, publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
+import { examplesForSection } from '#server/examples/examples'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
@@ -22,12 +24,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const tips = await approvedForSection(context.db, section.slug)
-  return { ...reading, section, canEdit, draftDiffers, tips }
+  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
+  return { ...reading, section, canEdit, draftDiffers, tips, examples }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-layout">
@@ -57,6 +59,7 @@ export default function SectionPage() {
           Laatst gewijzigd op <time dateTime={new Date(section.updatedAt).toISOString()}>{formatDate(section.updatedAt)}</time> ·{' '}
           <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
         </p>
+        <RelatedExamples {...examples} />
         <section aria-labelledby="uit-de-praktijk" className="practice">
           <h2 id="uit-de-praktijk">Uit de praktijk</h2>
           {tips.length > 0 ? (

@@ -9,7 +9,7 @@ import { unpublishExample } from '#server/contributions/moderation'
 import { getExample } from '#server/examples/examples'
 import { listAttachments } from '#server/examples/submissions'
 import { themesFrom } from '#server/examples/themes'
-import { getTableOfContents } from '#server/handbook/sections'
+import { flattenTableOfContents, getTableOfContents } from '#server/handbook/sections'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.example.name} — Goede voorbeelden — ${site.title}` : `Pagina niet gevonden — ${site.title}` },
@@ -24,7 +24,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { story, searchVector, submitterEmail, clientHash, removalTokenId, removalSecretHash, ...shown } = example
   const themes = themesFrom(tableOfContents).filter((theme) => example.themes.includes(theme.key))
   const files = await listAttachments(context.db, example.id)
-  return { example: shown, themes, files, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
+  const handbookSection = example.handbookSlug ? flattenTableOfContents(tableOfContents).find((entry) => entry.slug === example.handbookSlug) : undefined
+  return { example: shown, themes, files, handbookSection: handbookSection ? { slug: handbookSection.slug, title: handbookSection.title } : null, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
@@ -36,7 +37,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function ExamplePage() {
-  const { example, themes, files, canUnpublish } = useLoaderData<typeof loader>()
+  const { example, themes, files, handbookSection, canUnpublish } = useLoaderData<typeof loader>()
   const facts: Array<[string, string]> = [
     ['Plaats', example.place],
     ['Regio', example.region],
@@ -50,6 +51,12 @@ export default function ExamplePage() {
       <Breadcrumb trail={[{ to: '/voorbeelden', label: 'Goede voorbeelden' }]} current={example.name} />
       <h1>{example.name}</h1>
       <p className="lead">{example.summary}</p>
+      {handbookSection ? (
+        <p className="also-in">
+          Dit netwerk staat ook in de handreiking, in hoofdstuk 5 Goede voorbeelden:{' '}
+          <Link to={`/handreiking/${handbookSection.slug}`}>{handbookSection.title}</Link>.
+        </p>
+      ) : null}
       <dl className="facts">
         {facts
           .filter(([, value]) => value)
