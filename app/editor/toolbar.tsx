@@ -80,6 +80,8 @@ export function Toolbar({ editor, active }: { editor: Editor; active: ToolbarSta
             }}
             type="button"
             tabIndex={index === focused ? 0 : -1}
+            aria-label={item.icon ? item.label : undefined}
+            data-icon={item.icon}
             aria-pressed={item.pressed}
             aria-disabled={item.disabled || undefined}
             aria-keyshortcuts={item.shortcut?.replace('Ctrl', 'Control')}
@@ -90,11 +92,6 @@ export function Toolbar({ editor, active }: { editor: Editor; active: ToolbarSta
             }}
             className={`toolbar__button${item.more ? ' toolbar__button--more' : ''}${item.icon ? ' toolbar__button--icon' : ''}`}
           >
-            {item.icon ? (
-              <span className="toolbar__icon" aria-hidden="true">
-                {item.icon}
-              </span>
-            ) : null}
             <span className="toolbar__label">{item.label}</span>
           </button>
         ))}
