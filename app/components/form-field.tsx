@@ -48,12 +48,3 @@ export function Field({ label, name, error, hint, ...input }: FieldProps) {
     </FieldFrame>
   )
 }
-
-export function FormError({ message }: { message?: string }) {
-  if (!message) return null
-  return (
-    <div className="form-error" role="alert">
-      {message}
-    </div>
-  )
-}

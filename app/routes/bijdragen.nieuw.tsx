@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useMemo } from 'react'
 import { z } from 'zod'
 import { ErrorSummary } from '#app/components/error-summary'
 import { FieldFrame } from '#app/components/form-field'
@@ -108,6 +109,7 @@ export default function ContributionPage() {
   const failure = useActionData<typeof action>()
   const errors = failure?.errors ?? {}
   const values = failure?.values ?? {}
+  const pickerErrors = useMemo(() => (pickerError ? { alinea: pickerError } : undefined), [pickerError])
   const back = section ? <Link to={`/handreiking/${section.slug}`}>Terug naar {sectionLabel(section)}</Link> : <Link to="/">Terug naar de handreiking</Link>
   if (sent) {
     return (
@@ -167,7 +169,7 @@ export default function ContributionPage() {
           <p>Bij {sectionLabel(section)}. Een redacteur beoordeelt uw voorstel; bij goedkeuring komt het in de volgende versie van de tekst.</p>
           {chosen === null ? (
             <Form method="get" className="form" noValidate>
-              <ErrorSummary errors={pickerError ? { alinea: pickerError } : undefined} />
+              <ErrorSummary errors={pickerErrors} />
               <input type="hidden" name="sectie" value={section.slug} />
               <input type="hidden" name="soort" value="suggestie" />
               <input type="hidden" name="gekozen" value="1" />
