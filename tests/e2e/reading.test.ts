@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)('a newcomer reading the handbook in a browser', ()
     await page.getByRole('search').first().getByRole('searchbox').fill('coordinatie')
     await page.keyboard.press('Enter')
     await page.waitForURL('**/zoeken?q=coordinatie')
-    expect(await page.locator('.search-results').textContent()).toMatch(/Coördinatie\/regie/)
+    expect(await page.locator('.search-results').first().textContent()).toMatch(/Coördinatie\/regie/)
     await context.close()
   })
 
