@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
+import { SubmitButton } from '#app/components/submit-button'
 import { publicPageHeaders, site } from '#app/site'
 import { formatBytes } from '#app/utils/file-size'
 import { requirePermission } from '#server/auth/guards'
@@ -32,12 +33,15 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   const editor = requirePermission(context, request, 'contribution:moderate')
   const example = await getExample(context.db, params.slug ?? '')
   if (!example) throw new Response('Niet gevonden', { status: 404 })
+  // Taking an example offline asks first, on a second step that works without JavaScript.
+  if ((await request.formData()).get('bevestigd') !== 'ja') return { confirmUnpublish: true }
   await unpublishExample(context.db, editor, example.id)
   throw redirect('/voorbeelden')
 }
 
 export default function ExamplePage() {
   const { example, themes, files, handbookSection, canUnpublish } = useLoaderData<typeof loader>()
+  const asked = useActionData<typeof action>()?.confirmUnpublish
   const facts: Array<[string, string]> = [
     ['Plaats', example.place],
     ['Regio', example.region],
@@ -122,7 +126,19 @@ export default function ExamplePage() {
         </p>
       ) : null}
       {example.source ? <p className="muted">Bron: {example.source}</p> : null}
-      {canUnpublish ? (
+      {canUnpublish && asked ? (
+        <section className="confirm-panel" aria-labelledby="offline-bevestigen" tabIndex={-1} autoFocus>
+          <h2 id="offline-bevestigen">Dit voorbeeld offline halen?</h2>
+          <p>Lezers zien het dan niet meer, ook de bestanden niet. Het blijft bewaard.</p>
+          <Form method="post" className="actions">
+            <input type="hidden" name="bevestigd" value="ja" />
+            <SubmitButton className="button--warning">Ja, offline halen</SubmitButton>
+            <Link to={`/voorbeelden/${example.slug}`} className="button button--secondary">
+              Nee, online laten
+            </Link>
+          </Form>
+        </section>
+      ) : canUnpublish ? (
         <Form method="post">
           <button type="submit" className="button--secondary">
             Offline halen
