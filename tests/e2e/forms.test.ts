@@ -90,6 +90,21 @@ describe.skipIf(!hasChromium)('forms that guide, in a browser', () => {
     expect(stored).toHaveLength(1)
   }, 60_000)
 
+  // Without JavaScript the page cannot disable the button; the second click must still not make a second tip.
+  it('stores a tip once when its submit is double-clicked with JavaScript off', async () => {
+    const page = await (await site.browser.newContext({ javaScriptEnabled: false })).newPage()
+    await page.goto(site.server.url + '/bijdragen/nieuw?sectie=rol-gemeente')
+    const text = 'Nodig de ambtenaar een keer uit bij een gewone netwerkbijeenkomst, zonder agenda.'
+    await page.getByLabel('Uw tip of les').fill(text)
+    await page.getByLabel(/Ik geef toestemming/).check()
+    await page.waitForTimeout(3100)
+    await page.getByRole('button', { name: 'Versturen' }).dblclick()
+    await page.getByRole('heading', { name: 'Dank u wel!' }).waitFor()
+    await page.waitForTimeout(500)
+    const stored = await site.server.database.db.select().from(contributions).where(eq(contributions.body, text))
+    expect(stored).toHaveLength(1)
+  }, 60_000)
+
   it('checks the type, size and number of files in the browser before sending', async () => {
     const page = await (await site.browser.newContext()).newPage()
     let posts = 0

@@ -172,6 +172,7 @@ describe.skipIf(!hasChromium)('moderators and editors in a browser', () => {
       expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width)
     }
 
+    expect(await seriousAccessibilityViolations(page)).toEqual([])
     await page.getByRole('button', { name: /Terugzetten in het concept/ }).click()
     await page.getByRole('heading', { name: /terugzetten in het concept\?/ }).waitFor()
     expect(await seriousAccessibilityViolations(page)).toEqual([])
