@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('moderators and editors in a browser', () => {
       const fields = await item.locator('.queue-fields').textContent()
       for (const shown of ['Kampen', 'Overijssel', 'Sociale kaart', 'één sociale kaart', 'alle vrijwilligersorganisaties', 'https://www.buurtnetwerk-kampen.nl', '038-1234567']) expect(fields).toContain(shown)
       expect(await item.locator('.queue-file').textContent()).toMatch(/sociale-kaart\.png\s*PNG, 1 kB/)
-      expect(await allFitWidth(queue, '.queue-item, .queue-file, .queue-fields')).toBe(true)
+      expect(await allFitWidth(queue, '.moderation .filters, .moderation select, .queue-item, .queue-file, .queue-fields')).toBe(true)
       expect(await seriousAccessibilityViolations(queue)).toEqual([])
       if (width === 1280) {
         await item.getByText('Zo komt het op de website').click()
