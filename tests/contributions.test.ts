@@ -1,14 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { purgeExpired } from '#server/contributions/retention'
-import { auditLog, contributions, outbox } from '#server/db/schema'
+import { attachments, auditLog, contributions, examples, outbox } from '#server/db/schema'
 import { createStorage } from '#server/files/storage'
 import { searchHandbook } from '#server/search/search'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
 import { createUser, sessionCookieFor } from './support/factories'
 import { get, postForm } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
-import { consentingVisitor, startedAWhileAgo } from './support/submissions'
+import { consentingVisitor, pngBytes, startedAWhileAgo } from './support/submissions'
 
 let server: TestServer
 let editorCookie: string
@@ -33,7 +33,8 @@ async function pendingId(body: string) {
 }
 
 function moderate(items: string[], decision: string, extra: Record<string, string> = {}) {
-  const body = new URLSearchParams({ decision, ...extra })
+  // The editor confirms destructive decisions (the second step the page asks for).
+  const body = new URLSearchParams({ decision, bevestigd: 'ja', ...extra })
   for (const item of items) body.append('items', item)
   return fetch(server.url + '/beheer/moderatie', { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, Cookie: editorCookie }, body })
 }
@@ -257,5 +258,143 @@ describe('suggested text changes', () => {
     expect(still.status).toBe('pending')
     expect(editorClient.text()).not.toContain('drie tot vijf')
     editorClient.close()
+  })
+})
+
+describe('forms that guide', () => {
+  it('lists every error at once in a summary that links to each field, and the title starts with "Fout:"', async () => {
+    const response = await postForm(server.url, '/bijdragen/nieuw?sectie=lobby', { soort: 'tip', tekst: 'kort', email: 'geen-adres', formulier_gestart: await startedAWhileAgo(db()) }, asVisitor())
+    expect(response.status).toBe(400)
+    const html = await response.text()
+    expect(html).toMatch(/<title>Fout: Bijdragen/)
+    const summary = html.slice(html.indexOf('class="error-summary"'), html.indexOf('</ul>', html.indexOf('class="error-summary"')))
+    expect(summary).toContain('Er is iets misgegaan')
+    expect(summary).toContain('autofocus')
+    // In the order of the form: the text, then the address, then consent.
+    expect([...summary.matchAll(/href="#([^"]+)"/g)].map((match) => match[1])).toEqual(['veld-tekst', 'veld-email', 'veld-toestemming'])
+    for (const id of ['veld-tekst', 'veld-email', 'veld-toestemming']) expect(html).toContain(`id="${id}"`)
+  })
+
+  it('accepts "www." in an example’s website and stores it as https://', async () => {
+    const form = new FormData()
+    const fields = { ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()), netwerk: 'Netwerk met een www-adres', regio: 'Utrecht', samenvatting: 'Een samenvatting van minstens twintig tekens lang.', verhaal: 'Een verhaal van minstens vijftig tekens lang, over hoe wij samen begonnen.', website: 'www.netwerk-utrecht.nl' }
+    for (const [key, value] of Object.entries(fields)) form.append(key, value)
+    const response = await fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, ...asVisitor() } })
+    expect(response.status).toBe(302)
+    const [example] = await db().select().from(examples).where(eq(examples.name, 'Netwerk met een www-adres'))
+    expect(example.website).toBe('https://www.netwerk-utrecht.nl')
+  })
+
+  it('offers a section picker without a section, and takes a general tip for the whole handbook', async () => {
+    const page = await (await get(server.url, '/bijdragen/nieuw')).text()
+    expect(page).toContain('Bij welke paragraaf hoort uw bijdrage?')
+    expect(page).toMatch(/<option value=""[^>]*>Algemeen \(bij de hele handreiking\)<\/option>/)
+    expect(page).toMatch(/<option value="lobby"[^>]*>4.6 Lobby<\/option>/)
+    expect((await get(server.url, '/bijdragen/nieuw?soort=suggestie')).status).toBe(200)
+
+    const text = 'Een algemene tip: begin klein en vier elk succes samen.'
+    const sent = await postForm(server.url, '/bijdragen/nieuw', { soort: 'tip', sectie: '', tekst: text, ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()) }, asVisitor())
+    expect(sent.status).toBe(302)
+    expect(sent.headers.get('location')).toBe('/bijdragen/nieuw?verstuurd=1')
+    const row = await pendingId(text)
+    expect(row.sectionId).toBeNull()
+    expect(await (await get(server.url, '/beheer/moderatie', { Cookie: editorCookie })).text()).toContain('de hele handreiking (algemeen)')
+    await moderate([`tip:${row.id}`], 'approve')
+    const home = await (await get(server.url, '/')).text()
+    expect(home).toContain(text)
+    expect(home).toContain('over de hele handreiking')
+
+    const picked = 'Een tip voor de sociale kaart, gekozen in het formulier.'
+    await postForm(server.url, '/bijdragen/nieuw', { soort: 'tip', sectie: 'sociale-kaart', tekst: picked, ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()) }, asVisitor())
+    expect((await pendingId(picked)).sectionId).not.toBeNull()
+    const unknown = await postForm(server.url, '/bijdragen/nieuw', { soort: 'tip', sectie: 'bestaat-niet', tekst: 'Een tip bij een onbekende paragraaf.', ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()) }, asVisitor())
+    expect(unknown.status).toBe(400)
+    expect(await unknown.text()).toContain('Kies een paragraaf uit de lijst')
+  })
+})
+
+describe('moderators see everything they approve', () => {
+  async function sendExampleWithFile(name: string) {
+    const form = new FormData()
+    const fields = {
+      ...consentingVisitor,
+      formulier_gestart: await startedAWhileAgo(db()),
+      netwerk: name,
+      plaats: 'Deventer',
+      regio: 'Overijssel',
+      samenvatting: 'Acht organisaties in Deventer delen één vrijwilligerspool.',
+      verhaal: 'Het begon met een gedeelde agenda.\n\nNu plannen we samen de inzet van honderd vrijwilligers.',
+      website: 'https://www.deventer-samen.nl',
+      contact: 'Bel 0570-123456',
+      email: 'inzender-deventer@voorbeeld.nl',
+    }
+    for (const [key, value] of Object.entries(fields)) form.append(key, value)
+    form.append('themas', 'werven-van-vrijwilligers')
+    form.append('bestanden', new Blob([new Uint8Array(pngBytes)], { type: 'image/png' }), 'poster pool.png')
+    await fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, ...asVisitor() } })
+    const [example] = await db().select().from(examples).where(eq(examples.name, name))
+    const [file] = await db().select().from(attachments).where(eq(attachments.exampleId, example.id))
+    return { example, file }
+  }
+
+  it('shows every field of a waiting example and each file, which only moderators can open', async () => {
+    const { example, file } = await sendExampleWithFile('Vrijwilligerspool Deventer')
+    const queue = (await (await get(server.url, '/beheer/moderatie', { Cookie: editorCookie })).text()).replaceAll('<!-- -->', '')
+    for (const shown of ['Vrijwilligerspool Deventer', 'Deventer', 'Overijssel', 'Werven van vrijwilligers', 'Acht organisaties in Deventer', 'honderd vrijwilligers', 'https://www.deventer-samen.nl', 'Bel 0570-123456', 'poster-pool.png', 'PNG, 1 kB', `href="/beheer/bestanden/${file.id}"`, 'Zo komt het op de website']) {
+      expect(queue).toContain(shown)
+    }
+    expect(queue).not.toContain('inzender-deventer@voorbeeld.nl')
+
+    const opened = await get(server.url, `/beheer/bestanden/${file.id}`, { Cookie: editorCookie })
+    expect(opened.status).toBe(200)
+    expect(opened.headers.get('content-type')).toBe('image/png')
+    expect(opened.headers.get('content-disposition')).toMatch(/^attachment; filename="poster-pool.png"/)
+    expect(Buffer.from(await opened.arrayBuffer()).equals(pngBytes)).toBe(true)
+
+    expect((await get(server.url, `/beheer/bestanden/${file.id}`)).status).toBe(403)
+    const member = await sessionCookieFor(db(), (await createUser(db(), { role: 'member' })).id)
+    expect((await get(server.url, `/beheer/bestanden/${file.id}`, { Cookie: member })).status).toBe(403)
+    expect((await get(server.url, `/voorbeelden/${example.slug}/bestanden/${file.id}`)).status).toBe(404)
+    expect((await get(server.url, '/beheer/bestanden/999999', { Cookie: editorCookie })).status).toBe(404)
+
+    // Once decided, the moderators' route no longer serves it; published files go through the example page.
+    await moderate([`example:${example.id}`], 'approve')
+    expect((await get(server.url, `/beheer/bestanden/${file.id}`, { Cookie: editorCookie })).status).toBe(404)
+  })
+
+  it('shows the section a tip answers, and the tip as readers will see it', async () => {
+    const text = 'Maak één gedeelde lijst met alle lokale initiatieven en houd die samen bij.'
+    await submitTip('sociale-kaart', { tekst: text })
+    const queue = (await (await get(server.url, '/beheer/moderatie?sectie=sociale-kaart', { Cookie: editorCookie })).text()).replaceAll('<!-- -->', '')
+    expect(queue).toContain('De tekst van de paragraaf waar dit over gaat')
+    expect(queue).toContain('Partijen kunnen er samen voor zorgen dat ze de <strong>sociale kaart</strong> scherp krijgen')
+    expect(queue).toContain('Vera Vrijwilliger, UVV Ergens')
+    expect(queue).toContain('Zo komt het op de website')
+  })
+
+  it('asks for confirmation before rejecting or marking as spam, and changes nothing until confirmed', async () => {
+    const text = 'Een tip die een redacteur bijna per ongeluk afwijst.'
+    await submitTip('lobby', { tekst: text })
+    const row = await pendingId(text)
+    const body = new URLSearchParams({ decision: 'spam', items: `tip:${row.id}` })
+    const asked = await fetch(server.url + '/beheer/moderatie', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, Cookie: editorCookie }, body })
+    const html = (await asked.text()).replaceAll('<!-- -->', '')
+    expect(html).toContain('Weet u zeker dat u deze bijdrage wilt als spam markeren?')
+    expect(html).toContain('Ja, als spam markeren')
+    expect(html).toContain('name="bevestigd" value="ja"')
+    expect((await pendingId(text)).status).toBe('pending')
+    await moderate([`tip:${row.id}`], 'spam')
+    expect((await pendingId(text)).status).toBe('spam')
+  })
+
+  it('shows the count badge only while something waits', async () => {
+    expect(await (await get(server.url, '/', { Cookie: editorCookie })).text()).toMatch(/Moderatie<span class="badge">\d+/)
+    const waiting = await db().select({ id: contributions.id, kind: contributions.kind }).from(contributions).where(eq(contributions.status, 'pending'))
+    const pendingExamples = await db().select({ id: examples.id }).from(examples).where(eq(examples.status, 'pending'))
+    const keys = [...waiting.map((item) => `${item.kind}:${item.id}`), ...pendingExamples.map((item) => `example:${item.id}`)]
+    await moderate(keys, 'spam')
+    const home = await (await get(server.url, '/', { Cookie: editorCookie })).text()
+    expect(home).toContain('>Moderatie</a>')
+    expect(home).not.toContain('class="badge"')
   })
 })

@@ -83,7 +83,11 @@ describe('examples with files', () => {
     expect(location).toMatch(/^\/voorbeelden\/netwerk-van-een-netwerklid/)
     expect((await get(server.url, location)).status).toBe(200)
     const editor = await sessionCookieFor(db(), (await createUser(db(), { role: 'editor' })).id)
-    await fetch(server.url + location, { method: 'POST', redirect: 'manual', headers: { Origin: server.url, Cookie: editor, 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' })
+    const takeOffline = (body: string) => fetch(server.url + location, { method: 'POST', redirect: 'manual', headers: { Origin: server.url, Cookie: editor, 'Content-Type': 'application/x-www-form-urlencoded' }, body })
+    // The first step only asks; the example stays online until the editor confirms.
+    expect(await (await takeOffline('')).text()).toContain('Ja, offline halen')
+    expect((await get(server.url, location)).status).toBe(200)
+    await takeOffline('bevestigd=ja')
     expect((await get(server.url, location)).status).toBe(404)
   })
 

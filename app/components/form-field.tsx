@@ -1,4 +1,5 @@
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react'
+import { fieldId } from '#app/utils/forms'
 
 type ControlProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }
 
@@ -16,9 +17,11 @@ export function FieldError({ id, error }: { id?: string; error?: string }) {
 /**
  * Label, hint and error around any form control (input, select, textarea),
  * with the ids wired up so the hint and error are read with the control.
+ * Given the field's `name`, the control's id is the one the error summary links to.
  */
-export function FieldFrame({ label, hint, error, children }: { label: string; hint?: string; error?: string; children: (control: ControlProps) => ReactNode }) {
-  const id = useId()
+export function FieldFrame({ label, name, hint, error, children }: { label: string; name?: string; hint?: string; error?: string; children: (control: ControlProps) => ReactNode }) {
+  const generated = useId()
+  const id = name ? fieldId(name) : generated
   const hintId = hint ? `${id}-hint` : undefined
   const errorId = error ? `${id}-error` : undefined
   return (
@@ -40,17 +43,8 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; name:
 /** A labelled input whose error sits right under it and is announced with it. */
 export function Field({ label, name, error, hint, ...input }: FieldProps) {
   return (
-    <FieldFrame label={label} hint={hint} error={error}>
+    <FieldFrame label={label} name={name} hint={hint} error={error}>
       {(control) => <input name={name} {...control} {...input} />}
     </FieldFrame>
-  )
-}
-
-export function FormError({ message }: { message?: string }) {
-  if (!message) return null
-  return (
-    <div className="form-error" role="alert">
-      {message}
-    </div>
   )
 }

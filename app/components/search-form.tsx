@@ -1,14 +1,20 @@
-import { Form } from '@remix-run/react'
+import { Form, useLocation, useSearchParams } from '@remix-run/react'
 import { useId } from 'react'
 
-/** A plain GET form: search works the same with JavaScript off. */
-export function SearchForm({ defaultValue = '', className }: { defaultValue?: string; className?: string }) {
+/**
+ * The site's one search box (in the header): a plain GET form, so search works
+ * the same with JavaScript off. On the search page it holds the query, to refine it there.
+ */
+export function SearchForm({ className }: { className?: string }) {
   const id = useId()
+  const { pathname } = useLocation()
+  const [searchParams] = useSearchParams()
+  const query = pathname === '/zoeken' ? (searchParams.get('q') ?? '') : ''
   return (
     <Form method="get" action="/zoeken" role="search" className={`search-form ${className ?? ''}`}>
       <label htmlFor={id}>Zoek in de handreiking</label>
       <div className="search-form__row">
-        <input id={id} type="search" name="q" defaultValue={defaultValue} maxLength={200} autoComplete="off" />
+        <input key={query} id={id} type="search" name="q" defaultValue={query} maxLength={200} autoComplete="off" />
         <button type="submit">Zoeken</button>
       </div>
     </Form>

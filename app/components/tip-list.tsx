@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react'
 import { formatDate } from '#app/site'
 
-type Tip = { id: number; kind: string; body: string; signedBy: string; createdAt: string | Date; sectionSlug: string; sectionTitle: string }
+type Tip = { id: number; kind: string; body: string; signedBy: string; createdAt: string | Date; sectionSlug: string | null; sectionTitle: string | null }
 
 /** Approved tips and lessons; `showSection` links each to its section (home page), otherwise shows its date. */
 export function TipList({ tips, showSection = false }: { tips: Tip[]; showSection?: boolean }) {
@@ -14,9 +14,13 @@ export function TipList({ tips, showSection = false }: { tips: Tip[]; showSectio
           <p className="muted">
             {tip.signedBy ? `${tip.signedBy} · ` : ''}
             {showSection ? (
-              <>
-                bij <Link to={`/handreiking/${tip.sectionSlug}`}>{tip.sectionTitle}</Link>
-              </>
+              tip.sectionSlug ? (
+                <>
+                  bij <Link to={`/handreiking/${tip.sectionSlug}`}>{tip.sectionTitle}</Link>
+                </>
+              ) : (
+                'over de hele handreiking'
+              )
             ) : (
               formatDate(tip.createdAt)
             )}

@@ -79,6 +79,8 @@ function EditorToolbar({ editor }: { editor: Editor }) {
       orderedList: current.isActive('orderedList'),
       blockquote: current.isActive('blockquote'),
       link: current.isActive('link'),
+      canUndo: current.can().undo(),
+      canRedo: current.can().redo(),
     }),
   })
   return <Toolbar editor={editor} active={active} />

@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ExampleCard } from '#app/components/example-card'
 import { PdfLink } from '#app/components/pdf-link'
-import { SearchForm } from '#app/components/search-form'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, site } from '#app/site'
@@ -54,10 +53,6 @@ export default function Home() {
         </section>
 
         <div className="home__side">
-          <section aria-labelledby="zoeken">
-            <h2 id="zoeken">Zoeken</h2>
-            <SearchForm />
-          </section>
           <section aria-labelledby="tips">
             <h2 id="tips">Tips uit de praktijk</h2>
             {tips.length > 0 ? (

@@ -1,7 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { Field, FormError } from '#app/components/form-field'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { formatDateTime, site } from '#app/site'
 import { emailField, formFailure, nameField, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
@@ -89,29 +91,31 @@ export default function AccountPage() {
       <h2>Naam</h2>
       <Form method="post" className="form" noValidate>
         {messageFor('name')}
+        <ErrorSummary errors={errorsFor('name')} />
         <input type="hidden" name="intent" value="name" />
         <Field label="Naam" name="name" autoComplete="name" required defaultValue={valuesFor('name').name ?? user.name} error={errorsFor('name').name} />
-        <button type="submit">Naam opslaan</button>
+        <SubmitButton>Naam opslaan</SubmitButton>
       </Form>
 
       <h2>E-mailadres</h2>
       <Form method="post" className="form" noValidate>
         {messageFor('email')}
+        <ErrorSummary errors={errorsFor('email')} />
         <input type="hidden" name="intent" value="email" />
         <Field label="Nieuw e-mailadres" name="email" type="email" autoComplete="email" required defaultValue={valuesFor('email').email} error={errorsFor('email').email} hint="U krijgt een link op het nieuwe adres; pas daarna verandert het." />
-        <button type="submit">Bevestigingslink sturen</button>
+        <SubmitButton>Bevestigingslink sturen</SubmitButton>
       </Form>
 
       <h2>Wachtwoord</h2>
       <Form method="post" className="form" noValidate>
         {messageFor('password')}
-        <FormError message={errorsFor('password').form} />
+        <ErrorSummary errors={errorsFor('password')} />
         <input type="hidden" name="intent" value="password" />
         <input type="hidden" name="username" autoComplete="username" value={user.email} />
         <Field label="Huidig wachtwoord" name="currentPassword" type="password" autoComplete="current-password" required error={errorsFor('password').currentPassword} />
         <Field label="Nieuw wachtwoord" name="password" type="password" autoComplete="new-password" required error={errorsFor('password').password} hint="Minstens 10 tekens." />
         <Field label="Herhaal het nieuwe wachtwoord" name="passwordRepeat" type="password" autoComplete="new-password" required error={errorsFor('password').passwordRepeat} />
-        <button type="submit">Wachtwoord wijzigen</button>
+        <SubmitButton>Wachtwoord wijzigen</SubmitButton>
       </Form>
 
       <h2>Waar u bent ingelogd</h2>

@@ -1,14 +1,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { SubmitButton } from '#app/components/submit-button'
 import { TextDiff } from '#app/components/text-diff'
+import { TipList } from '#app/components/tip-list'
 import { formatDateTime, site } from '#app/site'
+import { formatBytes } from '#app/utils/file-size'
 import { requirePermission } from '#server/auth/guards'
 import { decide, moderationQueue, queueKindLabels, type DecisionOutcome, type QueueKind } from '#server/contributions/moderation'
+import { themesFrom } from '#server/examples/themes'
+import { allowedUploadTypes } from '#server/files/uploads'
 import { getTableOfContents, flattenTableOfContents } from '#server/handbook/sections'
 import { compareTexts } from '#server/handbook/text-diff'
 
 export const meta: MetaFunction = () => [{ title: `Moderatie — ${site.title}` }]
+
+const typeLabels = Object.fromEntries(Object.values(allowedUploadTypes).map((type) => [type.mediaType, type.label]))
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requirePermission(context, request, 'contribution:moderate')
@@ -18,6 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const sectionSlug = url.searchParams.get('sectie') || undefined
   const olderThanDays = Number(url.searchParams.get('ouder')) || undefined
   const [items, toc] = await Promise.all([moderationQueue(context.db, { kind, sectionSlug, olderThanDays }), getTableOfContents(context.db)])
+  const themeLabels = new Map(themesFrom(toc).map((theme) => [theme.key, theme.label]))
   return {
     kinds: kinds.map((value) => ({ value, label: queueKindLabels[value] })),
     filter: { kind: kind ?? '', sectionSlug: sectionSlug ?? '', olderThanDays: olderThanDays ?? 0 },
@@ -27,6 +35,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       key: `${item.kind}:${item.id}`,
       kindLabel: queueKindLabels[item.kind],
       diff: item.kind === 'suggestion' && item.originalText ? compareTexts(item.originalText, item.body) : null,
+      example: item.example
+        ? {
+            ...item.example,
+            themes: item.example.themes.map((key) => themeLabels.get(key) ?? key),
+            files: item.example.files.map((file) => ({ ...file, typeLabel: typeLabels[file.mediaType] ?? file.mediaType, size: formatBytes(file.byteSize) })),
+          }
+        : null,
     })),
   }
 }
@@ -38,7 +53,18 @@ const decisionSchema = z.object({
   editedBody: z.string().max(20_000).optional(),
 })
 
-export async function action({ request, context }: ActionFunctionArgs) {
+type Decision = z.infer<typeof decisionSchema>['decision']
+const verbs: Record<Decision, string> = { approve: 'goedgekeurd', 'approve-manually': 'als verwerkt gemarkeerd', reject: 'afgewezen', spam: 'als spam gemarkeerd' }
+/** Decisions that cannot be undone from the queue ask "are you sure?" first: a second POST, so it works without JavaScript. */
+const confirmations: Partial<Record<Decision, { question: string; button: string }>> = {
+  reject: { question: 'afwijzen', button: 'Ja, afwijzen' },
+  spam: { question: 'als spam markeren', button: 'Ja, als spam markeren' },
+}
+
+type Confirmation = { decision: Decision; items: Array<{ key: string; label: string }>; reason: string; editedBody?: string; question: string; button: string }
+type ActionResult = { message: string; conflicts: Array<Extract<DecisionOutcome, { outcome: 'conflict' }> & { key: string; diff: ReturnType<typeof compareTexts> }>; confirm: Confirmation | null }
+
+export async function action({ request, context }: ActionFunctionArgs): Promise<ActionResult> {
   const editor = requirePermission(context, request, 'contribution:moderate')
   const formData = await request.formData()
   const parsed = decisionSchema.safeParse({
@@ -47,29 +73,40 @@ export async function action({ request, context }: ActionFunctionArgs) {
     reason: formData.get('reason') ?? '',
     editedBody: formData.get('editedBody') ?? undefined,
   })
-  if (!parsed.success) return { message: 'Kies eerst een of meer bijdragen en een besluit.', conflicts: [] }
+  if (!parsed.success) return { message: 'Kies eerst een of meer bijdragen en een besluit.', conflicts: [], confirm: null }
   const { decision, items, reason, editedBody } = parsed.data
-  if (decision === 'reject' && !reason) return { message: 'Geef bij afwijzen een reden; de inzender krijgt die te lezen.', conflicts: [] }
-  const conflicts: Array<Extract<DecisionOutcome, { outcome: 'conflict' }> & { key: string }> = []
+  if (decision === 'reject' && !reason) return { message: 'Geef bij afwijzen een reden; de inzender krijgt die te lezen.', conflicts: [], confirm: null }
+  const confirmation = confirmations[decision]
+  if (confirmation && formData.get('bevestigd') !== 'ja') {
+    const queue = new Map((await moderationQueue(context.db)).map((item) => [`${item.kind}:${item.id}`, item]))
+    const described = items.flatMap((key) => {
+      const item = queue.get(key)
+      return item ? [{ key, label: `${queueKindLabels[item.kind]} bij ${item.sectionTitle}: “${item.body.slice(0, 80)}${item.body.length > 80 ? '…' : ''}”` }] : []
+    })
+    if (described.length === 0) return { message: 'Deze bijdragen wachten niet meer; er is niets veranderd.', conflicts: [], confirm: null }
+    return { message: '', conflicts: [], confirm: { decision, items: described, reason, editedBody, ...confirmation } }
+  }
+  const conflicts: ActionResult['conflicts'] = []
   let done = 0
   for (const key of items) {
     const [kind, id] = key.split(':') as [QueueKind, string]
     const outcome = await decide(context.db, context.collab, { editor, kind, id: Number(id), decision, reason, editedBody: items.length === 1 ? editedBody : undefined, publicUrl: context.publicUrl })
-    if (outcome.outcome === 'conflict') conflicts.push({ ...outcome, key })
+    if (outcome.outcome === 'conflict') conflicts.push({ ...outcome, key, diff: compareTexts(outcome.originalText, outcome.currentTexts[0] ?? '') })
     if (outcome.outcome === 'done') done += 1
   }
-  const verb = { approve: 'goedgekeurd', 'approve-manually': 'als verwerkt gemarkeerd', reject: 'afgewezen', spam: 'als spam gemarkeerd' }[decision]
   return {
-    message: `${done === 1 ? '1 bijdrage' : `${done} bijdragen`} ${verb}.${conflicts.length > 0 ? ' Niet alles kon worden verwerkt: zie hieronder.' : ''}`,
-    conflicts: conflicts.map((conflict) => ({ ...conflict, diff: compareTexts(conflict.originalText, conflict.currentTexts[0] ?? '') })),
+    message: `${done === 1 ? '1 bijdrage' : `${done} bijdragen`} ${verbs[decision]}.${conflicts.length > 0 ? ' Niet alles kon worden verwerkt: zie hieronder.' : ''}`,
+    conflicts,
+    confirm: null,
   }
 }
 
 export default function ModerationPage() {
   const { items, filter, sections, kinds } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  if (result?.confirm) return <ConfirmDecision confirm={result.confirm} />
   return (
-    <div className="page">
+    <div className="page moderation">
       <h1>Moderatie</h1>
       {result?.message ? (
         <p role="status" className="notice">
@@ -136,40 +173,195 @@ export default function ModerationPage() {
         </Form>
       ) : null}
       {items.map((item) => (
-        <article key={item.key} className="queue-item">
-          <div className="field--checkbox">
-            <input type="checkbox" id={`kies-${item.key}`} name="items" value={item.key} form="bulk" />
-            <label htmlFor={`kies-${item.key}`}>
-              <strong>{item.kindLabel}</strong> bij {item.sectionSlug ? <Link to={`/handreiking/${item.sectionSlug}`}>{item.sectionTitle}</Link> : item.sectionTitle} — {formatDateTime(item.createdAt)}
-              {item.submitter ? ` — ${item.submitter}` : ''}
-            </label>
-          </div>
-          {item.diff ? (
-            <>
-              <p className="muted">Voorgestelde wijziging (woord voor woord):</p>
-              <TextDiff comparison={item.diff} versions={[{ label: 'De huidige tekst', text: item.originalText ?? '' }, { label: 'De voorgestelde tekst', text: item.body }]} />
-              {item.reason ? <p>Reden: {item.reason}</p> : null}
-            </>
-          ) : (
-            <p className="tips__body">{item.body}</p>
-          )}
-          <details>
-            <summary>Bewerken en dan besluiten</summary>
-            <Form method="post" className="form">
-              <input type="hidden" name="items" value={item.key} />
-              <div className="field">
-                <label htmlFor={`tekst-${item.key}`}>{item.kind === 'suggestion' ? 'Nieuwe tekst' : 'Tekst'}</label>
-                <textarea id={`tekst-${item.key}`} name="editedBody" rows={6} defaultValue={item.kind === 'example' ? item.body.split('\n\n').slice(1).join('\n\n') : item.body} />
-              </div>
-              <div className="field">
-                <label htmlFor={`reden-${item.key}`}>Reden (bij afwijzen)</label>
-                <input id={`reden-${item.key}`} name="reason" maxLength={500} />
-              </div>
-              <DecisionButtons suggestion={item.kind === 'suggestion'} />
-            </Form>
-          </details>
-        </article>
+        <QueueEntry key={item.key} item={item} />
       ))}
+    </div>
+  )
+}
+
+type Item = ReturnType<typeof useLoaderData<typeof loader>>['items'][number]
+
+/** One waiting item: everything the visitor sent, what it answers, how it will look, and the decision. */
+function QueueEntry({ item }: { item: Item }) {
+  const headingId = `titel-${item.kind}-${item.id}`
+  const where = item.kind === 'example' ? item.sectionTitle : item.sectionSlug ? <Link to={`/handreiking/${item.sectionSlug}`}>{item.sectionTitle}</Link> : item.sectionTitle
+  return (
+    <article className="queue-item" aria-labelledby={headingId}>
+      <header className="queue-item__header">
+        <h2 id={headingId} className="queue-item__title">
+          <span className="queue-item__kind">{item.kindLabel}</span> {item.kind === 'example' ? '' : 'bij '}
+          {where}
+        </h2>
+        <p className="muted">
+          Ingestuurd {formatDateTime(item.createdAt)}
+          {item.submitter ? ` door ${item.submitter}` : ''}
+        </p>
+        <div className="field--checkbox">
+          <input type="checkbox" id={`kies-${item.key}`} name="items" value={item.key} form="bulk" />
+          <label htmlFor={`kies-${item.key}`}>
+            Aanvinken voor het besluit bovenaan<span className="visually-hidden"> ({item.kindLabel}, {formatDateTime(item.createdAt)})</span>
+          </label>
+        </div>
+      </header>
+      <div className="queue-item__body">
+        <SubmittedFields item={item} />
+        {item.example && item.example.files.length > 0 ? <QueueFiles files={item.example.files} /> : null}
+        {item.sectionHtml ? (
+          <details className="queue-item__context">
+            <summary>De tekst van de paragraaf waar dit over gaat</summary>
+            <div className="prose prose--nested" dangerouslySetInnerHTML={{ __html: item.sectionHtml }} />
+          </details>
+        ) : null}
+        {item.kind === 'suggestion' ? null : (
+          <details className="queue-item__preview">
+            <summary>Zo komt het op de website</summary>
+            <Preview item={item} />
+          </details>
+        )}
+      </div>
+      <details className="queue-item__edit">
+        <summary>Bewerken en dan besluiten</summary>
+        <Form method="post" className="form">
+          <input type="hidden" name="items" value={item.key} />
+          <div className="field">
+            <label htmlFor={`tekst-${item.key}`}>{item.kind === 'suggestion' ? 'Nieuwe tekst' : item.kind === 'example' ? 'Het verhaal' : 'Tekst'}</label>
+            <textarea id={`tekst-${item.key}`} name="editedBody" rows={6} defaultValue={item.kind === 'example' ? item.body.split('\n\n').slice(1).join('\n\n') : item.body} />
+          </div>
+          <div className="field">
+            <label htmlFor={`reden-${item.key}`}>Reden (bij afwijzen)</label>
+            <input id={`reden-${item.key}`} name="reason" maxLength={500} />
+          </div>
+          <DecisionButtons suggestion={item.kind === 'suggestion'} />
+        </Form>
+      </details>
+    </article>
+  )
+}
+
+/** Every field as the visitor filled it in, including those readers will not see. */
+function SubmittedFields({ item }: { item: Item }) {
+  const yesNo = (value: boolean) => (value ? 'ja' : 'nee')
+  const email = item.hasEmail ? 'opgegeven (krijgt bericht van uw besluit; het adres tonen we niet)' : 'niet opgegeven'
+  const example = item.example
+  const fields: Array<[string, React.ReactNode]> = example
+    ? [
+        ['Naam van het netwerk', example.name],
+        ['Plaats', example.place || '—'],
+        ['Provincie', example.region || '—'],
+        ['Thema’s', example.themes.length > 0 ? example.themes.join(', ') : '—'],
+        ['Samenvatting', example.summary],
+        ['Het verhaal', <div key="verhaal" className="prose prose--nested" dangerouslySetInnerHTML={{ __html: example.storyHtml }} />],
+        [
+          'Website',
+          example.website ? (
+            <a key="website" href={example.website} rel="noopener noreferrer nofollow" className="long-text">
+              {example.website}
+            </a>
+          ) : (
+            '—'
+          ),
+        ],
+        ['Contact (wordt getoond)', example.contact || '—'],
+        ['E-mailadres inzender', email],
+      ]
+    : [
+        ...(item.kind === 'suggestion'
+          ? ([
+              ['Voorgestelde wijziging (woord voor woord)', item.diff ? <TextDiff key="diff" comparison={item.diff} versions={[{ label: 'De huidige tekst', text: item.originalText ?? '' }, { label: 'De voorgestelde tekst', text: item.body }]} /> : item.body],
+              ['Reden', item.reason || '—'],
+            ] as Array<[string, React.ReactNode]>)
+          : ([['Tekst', <p key="tekst" className="tips__body">{item.body}</p>]] as Array<[string, React.ReactNode]>)),
+        ['Naam', item.submitter || '—'],
+        ['Naam tonen', yesNo(Boolean(item.signedBy))],
+        ['E-mailadres', email],
+      ]
+  return (
+    <dl className="queue-fields">
+      {fields.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+/** Each file with name, type and size, and a link only moderators can open while the example waits. */
+function QueueFiles({ files }: { files: NonNullable<Item['example']>['files'] }) {
+  return (
+    <section className="queue-files" aria-label="Bestanden">
+      <h3>Bestanden ({files.length})</h3>
+      <ul>
+        {files.map((file) => (
+          <li key={file.id} className="queue-file">
+            <span className="queue-file__name long-text">{file.fileName}</span>
+            <span className="muted">
+              {file.typeLabel}, {file.size}
+            </span>
+            <a href={`/beheer/bestanden/${file.id}`} download className="queue-file__open">
+              Openen<span className="visually-hidden"> {file.fileName}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+/** The item as readers will see it once approved. */
+function Preview({ item }: { item: Item }) {
+  if (item.example) {
+    const where = [item.example.place, item.example.region].filter(Boolean).join(', ')
+    return (
+      <div className="preview">
+        <article className="card">
+          <h3 className="card__title">{item.example.name}</h3>
+          {where ? <p className="card__meta">{where}</p> : null}
+          <p>{item.example.summary}</p>
+        </article>
+      </div>
+    )
+  }
+  return (
+    <div className="preview">
+      <TipList
+        tips={[{ id: item.id, kind: item.kind, body: item.body, signedBy: item.signedBy, createdAt: item.createdAt, sectionSlug: item.sectionSlug || null, sectionTitle: item.sectionSlug ? item.sectionTitle : null }]}
+      />
+    </div>
+  )
+}
+
+/** "Are you sure?": the same decision again with bevestigd=ja, or back to the queue without change. */
+function ConfirmDecision({ confirm }: { confirm: Confirmation }) {
+  return (
+    <div className="page page--narrow">
+      <h1>Moderatie</h1>
+      <section className="confirm-panel" aria-labelledby="bevestigen" tabIndex={-1} autoFocus>
+        <h2 id="bevestigen">
+          Weet u zeker dat u {confirm.items.length === 1 ? 'deze bijdrage' : `deze ${confirm.items.length} bijdragen`} wilt {confirm.question}?
+        </h2>
+        <ul>
+          {confirm.items.map((item) => (
+            <li key={item.key}>{item.label}</li>
+          ))}
+        </ul>
+        {confirm.reason ? <p>Reden voor de inzender: “{confirm.reason}”</p> : null}
+        <p>Dit kunt u hier niet ongedaan maken.</p>
+        <Form method="post" className="actions">
+          <input type="hidden" name="decision" value={confirm.decision} />
+          <input type="hidden" name="reason" value={confirm.reason} />
+          {confirm.editedBody !== undefined ? <input type="hidden" name="editedBody" value={confirm.editedBody} /> : null}
+          {confirm.items.map((item) => (
+            <input key={item.key} type="hidden" name="items" value={item.key} />
+          ))}
+          <input type="hidden" name="bevestigd" value="ja" />
+          <SubmitButton className="button--warning">{confirm.button}</SubmitButton>
+          <Link to="/beheer/moderatie" className="button button--secondary">
+            Nee, terug naar de wachtrij
+          </Link>
+        </Form>
+      </section>
     </div>
   )
 }

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { Field, FieldFrame, FormError } from '#app/components/form-field'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field, FieldFrame } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
-import { emailField, formFailure, parseForm, rejected } from '#app/utils/forms'
+import { formFailure, otherPersonsEmailField, parseForm, rejected } from '#app/utils/forms'
 import { inviteUser } from '#server/auth/accounts'
 import { requirePermission } from '#server/auth/guards'
 import { can, invitableRoles, roleLabels } from '#server/auth/permissions'
@@ -17,7 +19,7 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const inviteSchema = z.object({
-  email: emailField,
+  email: otherPersonsEmailField,
   role: z.enum(roles, { errorMap: () => ({ message: 'Kies een rol.' }) }),
 })
 
@@ -48,9 +50,9 @@ export default function InvitePage() {
         </p>
       ) : null}
       <Form method="post" className="form" noValidate>
-        <FormError message={failure?.errors.form} />
+        <ErrorSummary errors={failure?.errors} />
         <Field label="E-mailadres" name="email" type="email" autoComplete="off" required defaultValue={failure?.values.email} error={failure?.errors.email} />
-        <FieldFrame label="Rol" error={failure?.errors.role}>
+        <FieldFrame label="Rol" name="role" error={failure?.errors.role}>
           {(control) => (
             <select {...control} name="role" defaultValue={failure?.values.role ?? 'member'}>
               {roles.map((role) => (
@@ -61,7 +63,7 @@ export default function InvitePage() {
             </select>
           )}
         </FieldFrame>
-        <button type="submit">Uitnodiging versturen</button>
+        <SubmitButton>Uitnodiging versturen</SubmitButton>
       </Form>
     </div>
   )

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { ErrorSummary } from '#app/components/error-summary'
 import { Field } from '#app/components/form-field'
 import { PdfLink } from '#app/components/pdf-link'
+import { SubmitButton } from '#app/components/submit-button'
 import { formatDate, site } from '#app/site'
 import { parseForm, rejected } from '#app/utils/forms'
 import { requirePermission } from '#server/auth/guards'
@@ -57,8 +59,9 @@ export default function EditionsPage() {
           <h2 id="vastleggen">Editie vastleggen</h2>
           <p>Legt de laatst gepubliceerde tekst van elke paragraaf vast als editie {editions.length > 0 ? editions[0].number + 1 : 1}, met een pdf die niet meer verandert.</p>
           <Form method="post" className="form" noValidate>
+            <ErrorSummary errors={result && 'errors' in result ? result.errors : undefined} />
             <Field label="Notitie bij deze editie" name="note" required maxLength={300} defaultValue={result && 'values' in result ? result.values.note : undefined} error={result && 'errors' in result ? result.errors.note : undefined} />
-            <button type="submit">Editie vastleggen</button>
+            <SubmitButton>Editie vastleggen</SubmitButton>
           </Form>
         </section>
       ) : null}

@@ -3,11 +3,13 @@ import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { LastChangeDate } from '#app/components/last-change'
 import { OnThisPage } from '#app/components/on-this-page'
+import { RelatedExamples } from '#app/components/related-examples'
 import { SectionContents, SectionSidebar } from '#app/components/section-contents'
 import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
+import { examplesForSection } from '#server/examples/examples'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
@@ -24,12 +26,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const tips = await approvedForSection(context.db, section.slug)
-  return { ...reading, section, canEdit, draftDiffers, tips }
+  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
+  return { ...reading, section, canEdit, draftDiffers, tips, examples }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-page">
@@ -61,6 +63,7 @@ export default function SectionPage() {
           <p className="muted updated">
             <LastChangeDate change={section.lastChange} /> · <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
           </p>
+          <RelatedExamples {...examples} />
           <section aria-labelledby="uit-de-praktijk" className="practice">
             <h2 id="uit-de-praktijk">Uit de praktijk</h2>
             {tips.length > 0 ? (

@@ -2,7 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { z } from 'zod'
+import { ErrorSummary } from '#app/components/error-summary'
 import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { LiveEditor } from '#app/editor/live-editor'
 import { sectionLabel, site } from '#app/site'
 import { parseForm, rejected } from '#app/utils/forms'
@@ -64,8 +66,9 @@ export default function EditSectionPage() {
           <h2 id="publiceren">Publiceren</h2>
           <p>Maakt van de huidige tekst de versie die lezers zien, in de zoekresultaten en in de volgende pdf.</p>
           <Form method="post" className="form" noValidate>
+            <ErrorSummary errors={failure?.errors} />
             <Field label="Wat is er veranderd?" name="summary" required maxLength={200} defaultValue={failure?.values.summary} error={failure?.errors.summary} hint="Bijvoorbeeld: voorbeeld uit Almere toegevoegd." />
-            <button type="submit">Publiceren</button>
+            <SubmitButton>Publiceren</SubmitButton>
           </Form>
         </section>
       ) : null}

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { z } from 'zod'
+import { SubmitButton } from '#app/components/submit-button'
 import { TextDiff } from '#app/components/text-diff'
 import { formatDateTime, sectionLabel, site } from '#app/site'
 import { parseForm } from '#app/utils/forms'
@@ -25,9 +26,13 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const canSeeDraft = can(user, 'section:edit')
   const revisions = await listRevisions(context.db, slug)
   const url = new URL(request.url)
-  // Default comparison: the previous revision against the latest, or the draft against the latest for members.
-  const from = url.searchParams.get('van') ?? String(revisions[1]?.id ?? revisions[0]?.id ?? '')
-  const to = url.searchParams.get('naar') ?? (canSeeDraft ? draftVersion : String(revisions[0]?.id ?? ''))
+  // Default comparison: what the last publish changed (previous → current version); with a single
+  // version, members see what the draft changes on it.
+  const currentIndex = Math.max(0, revisions.findIndex((revision) => revision.current))
+  const current = revisions[currentIndex]
+  const previous = revisions[currentIndex + 1]
+  const from = url.searchParams.get('van') ?? String(previous?.id ?? current?.id ?? '')
+  const to = url.searchParams.get('naar') ?? (!previous && canSeeDraft ? draftVersion : String(current?.id ?? ''))
   const textOf = (version: string) => versionText(context.db, context.collab, { slug, version, canSeeDraft })
   const [before, after] = await Promise.all([textOf(from), textOf(to)])
   const comparison = before !== null && after !== null ? compareTexts(before, after) : null
@@ -43,11 +48,17 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   requirePermission(context, request, 'section:restore')
-  const form = parseForm(z.object({ revisionId: z.coerce.number().int().positive() }), await request.formData())
+  const form = parseForm(z.object({ revisionId: z.coerce.number().int().positive(), bevestigd: z.literal('ja').optional() }), await request.formData())
   if (!form.ok) throw new Response('Ongeldig verzoek', { status: 400 })
+  // Restoring replaces the shared draft for everyone editing: a second step asks first (works without JavaScript).
+  if (!form.data.bevestigd) {
+    const revision = (await listRevisions(context.db, params.slug ?? '')).find((item) => item.id === form.data.revisionId)
+    if (!revision) throw new Response('Niet gevonden', { status: 404 })
+    return { confirm: { revisionId: revision.id, createdAt: revision.createdAt, summary: revision.summary }, restored: null }
+  }
   const restored = await restoreRevision(context.db, context.collab, { slug: params.slug ?? '', revisionId: form.data.revisionId })
   if (!restored) throw new Response('Niet gevonden', { status: 404 })
-  return { restored: form.data.revisionId }
+  return { confirm: null, restored: form.data.revisionId }
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
@@ -63,9 +74,34 @@ export default function HistoryPage() {
   // Past the comparison's bounds each version is still there to read, as plain text.
   const versionHref = (version: string) => `/handreiking/${section.slug}/geschiedenis/tekst?versie=${encodeURIComponent(version)}`
   const label = (choice: string) => (choice === draftVersion ? 'het huidige concept' : `de versie van ${formatDateTime(revisions.find((revision) => String(revision.id) === choice)?.createdAt ?? '')}`)
+  const breadcrumb = <Breadcrumb trail={[{ to: '/', label: 'Handreiking' }, { to: `/handreiking/${section.slug}`, label: sectionLabel(section) }]} current="Geschiedenis" />
+  if (result?.confirm) {
+    return (
+      <div className="page page--narrow">
+        {breadcrumb}
+        <h1>Geschiedenis: {sectionLabel(section)}</h1>
+        <section className="confirm-panel" aria-labelledby="bevestigen" tabIndex={-1} autoFocus>
+          <h2 id="bevestigen">De versie van {formatDateTime(result.confirm.createdAt)} terugzetten in het concept?</h2>
+          <p>“{result.confirm.summary}”</p>
+          <p>
+            Het gedeelde concept wordt dan deze oude tekst, ook voor wie de paragraaf nu bewerkt. Wijzigingen in het concept die nog niet
+            gepubliceerd zijn, gaan daarbij verloren. Lezers zien niets, tot een redacteur publiceert.
+          </p>
+          <Form method="post" className="actions">
+            <input type="hidden" name="revisionId" value={result.confirm.revisionId} />
+            <input type="hidden" name="bevestigd" value="ja" />
+            <SubmitButton className="button--warning">Ja, terugzetten</SubmitButton>
+            <Link to={`/handreiking/${section.slug}/geschiedenis`} className="button button--secondary">
+              Nee, niet terugzetten
+            </Link>
+          </Form>
+        </section>
+      </div>
+    )
+  }
   return (
     <div className="page page--narrow">
-      <Breadcrumb trail={[{ to: '/', label: 'Handreiking' }, { to: `/handreiking/${section.slug}`, label: sectionLabel(section) }]} current="Geschiedenis" />
+      {breadcrumb}
       <h1>Geschiedenis: {sectionLabel(section)}</h1>
       {result?.restored ? (
         <p role="status" className="notice">
@@ -75,7 +111,7 @@ export default function HistoryPage() {
       ) : null}
 
       <h2>Vergelijken</h2>
-      <Form method="get" className="filters">
+      <Form method="get" className="filters history-compare">
         <div className="field">
           <label htmlFor="van">Van</label>
           <select id="van" name="van" defaultValue={comparison?.from}>

@@ -1,7 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { Field, FormError } from '#app/components/form-field'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
 import { emailField, formFailure, parseForm, rejected, safeRedirect } from '#app/utils/forms'
 import { logIn } from '#server/auth/accounts'
@@ -47,11 +49,11 @@ export default function LoginPage() {
       <h1>Inloggen</h1>
       <p>Voor netwerkleden, redacteuren en beheerders. Om te lezen, te zoeken of een tip te geven hoeft u niet in te loggen.</p>
       <Form method="post" className="form" noValidate>
-        <FormError message={errors.form} />
+        <ErrorSummary errors={failure?.errors} />
         <input type="hidden" name="redirectTo" value={safeRedirect(searchParams.get('redirectTo'), '')} />
         <Field label="E-mailadres" name="email" type="email" autoComplete="username" required defaultValue={failure?.values.email} error={errors.email} />
         <Field label="Wachtwoord" name="password" type="password" autoComplete="current-password" required error={errors.password} />
-        <button type="submit">Inloggen</button>
+        <SubmitButton>Inloggen</SubmitButton>
       </Form>
       <p>
         <Link to="/wachtwoord-vergeten">Wachtwoord vergeten?</Link>

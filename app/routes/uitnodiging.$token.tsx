@@ -1,6 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { Field, FormError } from '#app/components/form-field'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
 import { formFailure, nameField, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
@@ -52,12 +54,12 @@ export default function InvitationPage() {
         een wachtwoord.
       </p>
       <Form method="post" className="form" noValidate>
-        <FormError message={errors.form} />
+        <ErrorSummary errors={failure?.errors} />
         <Field label="Naam" name="name" autoComplete="name" required defaultValue={failure?.values.name} error={errors.name} hint="Zo zien andere netwerkleden u als u meeschrijft." />
         <input type="hidden" name="username" autoComplete="username" value={invitation.email} />
         <Field label="Wachtwoord" name="password" type="password" autoComplete="new-password" required error={errors.password} hint="Minstens 10 tekens. Een zin van een paar woorden is sterk en goed te onthouden." />
         <Field label="Herhaal het wachtwoord" name="passwordRepeat" type="password" autoComplete="new-password" required error={errors.passwordRepeat} />
-        <button type="submit">Account aanmaken</button>
+        <SubmitButton>Account aanmaken</SubmitButton>
       </Form>
     </div>
   )

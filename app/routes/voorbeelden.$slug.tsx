@@ -1,14 +1,16 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
+import { SubmitButton } from '#app/components/submit-button'
 import { publicPageHeaders, site } from '#app/site'
+import { formatBytes } from '#app/utils/file-size'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
 import { unpublishExample } from '#server/contributions/moderation'
 import { getExample } from '#server/examples/examples'
 import { listAttachments } from '#server/examples/submissions'
 import { themesFrom } from '#server/examples/themes'
-import { getTableOfContents } from '#server/handbook/sections'
+import { flattenTableOfContents, getTableOfContents } from '#server/handbook/sections'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.example.name} — Goede voorbeelden — ${site.title}` : `Pagina niet gevonden — ${site.title}` },
@@ -23,19 +25,23 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { story, searchVector, submitterEmail, clientHash, removalTokenId, removalSecretHash, ...shown } = example
   const themes = themesFrom(tableOfContents).filter((theme) => example.themes.includes(theme.key))
   const files = await listAttachments(context.db, example.id)
-  return { example: shown, themes, files, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
+  const handbookSection = example.handbookSlug ? flattenTableOfContents(tableOfContents).find((entry) => entry.slug === example.handbookSlug) : undefined
+  return { example: shown, themes, files, handbookSection: handbookSection ? { slug: handbookSection.slug, title: handbookSection.title } : null, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const editor = requirePermission(context, request, 'contribution:moderate')
   const example = await getExample(context.db, params.slug ?? '')
   if (!example) throw new Response('Niet gevonden', { status: 404 })
+  // Taking an example offline asks first, on a second step that works without JavaScript.
+  if ((await request.formData()).get('bevestigd') !== 'ja') return { confirmUnpublish: true }
   await unpublishExample(context.db, editor, example.id)
   throw redirect('/voorbeelden')
 }
 
 export default function ExamplePage() {
-  const { example, themes, files, canUnpublish } = useLoaderData<typeof loader>()
+  const { example, themes, files, handbookSection, canUnpublish } = useLoaderData<typeof loader>()
+  const asked = useActionData<typeof action>()?.confirmUnpublish
   const facts: Array<[string, string]> = [
     ['Plaats', example.place],
     ['Regio', example.region],
@@ -49,6 +55,12 @@ export default function ExamplePage() {
       <Breadcrumb trail={[{ to: '/voorbeelden', label: 'Goede voorbeelden' }]} current={example.name} />
       <h1>{example.name}</h1>
       <p className="lead">{example.summary}</p>
+      {handbookSection ? (
+        <p className="also-in">
+          Dit netwerk staat ook in de handreiking, in hoofdstuk 5 Goede voorbeelden:{' '}
+          <Link to={`/handreiking/${handbookSection.slug}`}>{handbookSection.title}</Link>.
+        </p>
+      ) : null}
       <dl className="facts">
         {facts
           .filter(([, value]) => value)
@@ -114,7 +126,19 @@ export default function ExamplePage() {
         </p>
       ) : null}
       {example.source ? <p className="muted">Bron: {example.source}</p> : null}
-      {canUnpublish ? (
+      {canUnpublish && asked ? (
+        <section className="confirm-panel" aria-labelledby="offline-bevestigen" tabIndex={-1} autoFocus>
+          <h2 id="offline-bevestigen">Dit voorbeeld offline halen?</h2>
+          <p>Lezers zien het dan niet meer, ook de bestanden niet. Het blijft bewaard.</p>
+          <Form method="post" className="actions">
+            <input type="hidden" name="bevestigd" value="ja" />
+            <SubmitButton className="button--warning">Ja, offline halen</SubmitButton>
+            <Link to={`/voorbeelden/${example.slug}`} className="button button--secondary">
+              Nee, online laten
+            </Link>
+          </Form>
+        </section>
+      ) : canUnpublish ? (
         <Form method="post">
           <button type="submit" className="button--secondary">
             Offline halen
@@ -123,8 +147,4 @@ export default function ExamplePage() {
       ) : null}
     </div>
   )
-}
-
-function formatBytes(bytes: number) {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`
 }

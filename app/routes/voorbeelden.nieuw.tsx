@@ -7,20 +7,22 @@ import {
 } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { Field, FieldFrame, FormError } from '#app/components/form-field'
-import { Checkbox, ConsentField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field, FieldFrame } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
+import { Checkbox, ConsentField, FileField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
 import { site } from '#app/site'
-import { formFailure, parseForm, rejected } from '#app/utils/forms'
+import { formFailed, formFailure, formPageTitle, parseForm, rejected, websiteField } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { can } from '#server/auth/permissions'
 import { checkFormToken, decideSubmission, formStartedToken, refusalMessage, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
 import { readUploadForm, type UploadForm } from '#server/files/upload-form'
-import { discardUploads } from '#server/files/uploads'
+import { allowedUploadTypes, discardUploads, uploadLimits } from '#server/files/uploads'
 import { getTableOfContents } from '#server/handbook/sections'
 
-export const meta: MetaFunction = () => [{ title: `Een goed voorbeeld delen — ${site.title}` }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: formPageTitle(`Een goed voorbeeld delen — ${site.title}`, data?.failed) }]
 
 const provinces = ['Drenthe', 'Flevoland', 'Friesland', 'Gelderland', 'Groningen', 'Limburg', 'Noord-Brabant', 'Noord-Holland', 'Overijssel', 'Utrecht', 'Zeeland', 'Zuid-Holland', 'Landelijk']
 
@@ -30,23 +32,21 @@ export async function loader({ context }: LoaderFunctionArgs) {
     provinces,
     started: await formStartedToken(context.db),
     isMember: Boolean(context.authentication),
+    uploadRules: { ...uploadLimits, extensions: [...Object.keys(allowedUploadTypes), 'jpeg'] },
+    failed: formFailed(context),
   }
 }
 
+// In the order of the form, so the error summary lists the fields as the visitor meets them.
 const exampleSchema = z.object({
-  ...submitterShape,
   netwerk: longText('de naam van het netwerk of de organisatie', 2, 150),
   plaats: z.string().trim().max(100, 'Gebruik hoogstens 100 tekens.').default(''),
   regio: z.enum(provinces as [string, ...string[]], { errorMap: () => ({ message: 'Kies een provincie of "Landelijk".' }) }),
   samenvatting: longText('een korte samenvatting', 20, 500),
   verhaal: longText('het verhaal', 50, 20_000),
-  website: z
-    .string()
-    .trim()
-    .max(300)
-    .refine((value) => value === '' || /^https?:\/\/[^\s]+\.[^\s]+$/.test(value), 'Vul een volledig webadres in, zoals https://www.voorbeeld.nl, of laat het veld leeg.')
-    .default(''),
+  website: websiteField,
   contact: z.string().trim().max(300, 'Gebruik hoogstens 300 tekens.').default(''),
+  ...submitterShape,
 })
 
 const outcomeFor = (example: { slug: string; status: string }) => (example.status === 'published' ? `/voorbeelden/${example.slug}` : '/voorbeelden/nieuw?verstuurd=1')
@@ -62,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     upload = await readUploadForm(request, { temporaryDir: context.uploadTempDir, fileField: 'bestanden', beforeFiles })
   } catch {
-    return rejected({ ...formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }), themes: [], started: await formStartedToken(context.db) })
+    return rejected({ ...formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }), themes: [], started: await formStartedToken(context.db) }, context)
   }
   const { fields, files, problems } = upload
   try {
@@ -85,7 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
             : undefined
       const submitted = Object.fromEntries([...fields].map(([key, value]) => [key, String(value)]))
       const errors = { ...(form.ok ? {} : form.errors), bestanden: fileError }
-      return rejected({ ...formFailure({ form: refusalMessage(verdict, !form.ok || problems.length > 0), ...errors }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) })
+      return rejected({ ...formFailure({ form: refusalMessage(verdict, !form.ok || problems.length > 0), ...errors }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) }, context)
     }
     const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
     const user = context.authentication?.user
@@ -118,7 +118,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewExamplePage() {
-  const { themes, provinces, started: shownToken, isMember } = useLoaderData<typeof loader>()
+  const { themes, provinces, started: shownToken, isMember, uploadRules } = useLoaderData<typeof loader>()
   const failure = useActionData<typeof action>()
   const started = failure?.started ?? shownToken
   const [searchParams] = useSearchParams()
@@ -146,11 +146,11 @@ export default function NewExamplePage() {
         {isMember ? 'Als netwerklid staat uw voorbeeld meteen online.' : 'Een redacteur bekijkt uw voorbeeld voordat het online komt.'}
       </p>
       <Form method="post" encType="multipart/form-data" className="form" noValidate>
-        <FormError message={errors.form} />
+        <ErrorSummary errors={errors} />
         <SpamGuardFields started={started} />
         <Field label="Naam van het netwerk of de organisatie" name="netwerk" required maxLength={150} defaultValue={values.netwerk} error={errors.netwerk} />
         <Field label="Plaats" name="plaats" maxLength={100} defaultValue={values.plaats} error={errors.plaats} />
-        <FieldFrame label="Provincie" error={errors.regio}>
+        <FieldFrame label="Provincie" name="regio" error={errors.regio}>
           {(control) => (
             <select {...control} name="regio" defaultValue={values.regio ?? ''}>
               <option value="">Kies een provincie</option>
@@ -162,20 +162,18 @@ export default function NewExamplePage() {
         </FieldFrame>
         <fieldset className="fieldset">
           <legend>Thema’s uit de handreiking (kies wat past)</legend>
-          {themes.map((theme) => (
-            <Checkbox key={theme.key} label={theme.label} name="themas" defaultChecked={chosenThemes.includes(theme.key)} value={theme.key} />
+          {themes.map((theme, index) => (
+            <Checkbox key={theme.key} label={theme.label} name="themas" defaultChecked={chosenThemes.includes(theme.key)} value={theme.key} first={index === 0} />
           ))}
         </fieldset>
         <TextArea label="Korte samenvatting" name="samenvatting" rows={3} required maxLength={500} defaultValue={values.samenvatting} error={errors.samenvatting} hint="Eén of twee zinnen: wat doet u samen, en wat levert het op?" />
         <TextArea label="Het verhaal" name="verhaal" rows={10} required maxLength={20000} defaultValue={values.verhaal} error={errors.verhaal} hint="Hoe begon het, wie doen er mee, wat werkt en wat zou u anders doen? Witregels maken alinea’s." />
-        <Field label="Website" name="website" type="url" maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld https://www.vrijwilligerspunt.nl" />
+        <Field label="Website" name="website" type="text" inputMode="url" autoComplete="url" spellCheck={false} maxLength={300} defaultValue={values.website} error={errors.website} hint="Bijvoorbeeld www.vrijwilligerspunt.nl" />
         <Field label="Contact voor wie meer wil weten" name="contact" maxLength={300} defaultValue={values.contact} error={errors.contact} hint="Dit tonen we bij het voorbeeld, bijvoorbeeld een telefoonnummer of e-mailadres van uw organisatie." />
-        <Field
+        <FileField
           label="Bestanden (niet verplicht)"
           name="bestanden"
-          type="file"
-          multiple
-          accept=".pdf,.docx,.xlsx,.pptx,.odt,.ods,.jpg,.jpeg,.png"
+          rules={uploadRules}
           error={errors.bestanden}
           hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG."
         />
@@ -184,7 +182,7 @@ export default function NewExamplePage() {
           <Field label="Uw e-mailadres (niet verplicht)" name="email" type="email" maxLength={254} defaultValue={values.email} error={errors.email} hint="Alleen om u te laten weten of uw voorbeeld geplaatst is. We tonen het nooit." />
         </fieldset>
         <ConsentField error={errors.toestemming} defaultChecked={values.toestemming === 'ja'} />
-        <button type="submit">Voorbeeld versturen</button>
+        <SubmitButton>Voorbeeld versturen</SubmitButton>
       </Form>
     </div>
   )

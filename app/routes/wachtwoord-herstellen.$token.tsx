@@ -1,6 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { Field, FormError } from '#app/components/form-field'
+import { ErrorSummary } from '#app/components/error-summary'
+import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
 import { formFailure, parseForm, rejected } from '#app/utils/forms'
 import { newPasswordSchema } from '#app/utils/password-schema.server'
@@ -44,11 +46,11 @@ export default function ResetPasswordPage() {
       <h1>Nieuw wachtwoord kiezen</h1>
       <p>Voor het account {reset.email}. Na het opslaan wordt u op alle andere apparaten uitgelogd.</p>
       <Form method="post" className="form" noValidate>
-        <FormError message={errors.form} />
+        <ErrorSummary errors={failure?.errors} />
         <input type="hidden" name="username" autoComplete="username" value={reset.email} />
         <Field label="Nieuw wachtwoord" name="password" type="password" autoComplete="new-password" required error={errors.password} hint="Minstens 10 tekens." />
         <Field label="Herhaal het wachtwoord" name="passwordRepeat" type="password" autoComplete="new-password" required error={errors.passwordRepeat} />
-        <button type="submit">Wachtwoord opslaan</button>
+        <SubmitButton>Wachtwoord opslaan</SubmitButton>
       </Form>
     </div>
   )

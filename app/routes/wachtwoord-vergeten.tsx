@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useActionData } from '@remix-run/react'
 import { z } from 'zod'
+import { ErrorSummary } from '#app/components/error-summary'
 import { Field } from '#app/components/form-field'
+import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
 import { emailField, parseForm, rejected } from '#app/utils/forms'
 import { requestPasswordReset } from '#server/auth/accounts'
@@ -34,8 +36,9 @@ export default function ForgotPasswordPage() {
       <h1>Wachtwoord vergeten</h1>
       <p>Vul het e-mailadres van uw account in. U krijgt een link om een nieuw wachtwoord te kiezen.</p>
       <Form method="post" className="form" noValidate>
+        <ErrorSummary errors={result?.errors} />
         <Field label="E-mailadres" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={result?.errors.email} />
-        <button type="submit">Stuur de link</button>
+        <SubmitButton>Stuur de link</SubmitButton>
       </Form>
     </div>
   )

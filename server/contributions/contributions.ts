@@ -9,7 +9,8 @@ export const kindLabels: Record<ContributionKind, string> = { tip: 'tip', lesson
 
 export type NewContribution = {
   kind: ContributionKind
-  sectionSlug: string
+  /** Null: a general tip or lesson, for the handbook as a whole. */
+  sectionSlug: string | null
   body: string
   originalText?: string
   reason?: string
@@ -25,17 +26,18 @@ export type NewContribution = {
  * Stores a visitor's contribution as pending, claiming the form's token in the
  * same transaction; mails a receipt with a removal link when an address was
  * given. A second request with the same token stores nothing and gets the
- * first one's outcome (where to send the visitor); null for an unknown section.
+ * first one's outcome (where to send the visitor); null for an unknown section
+ * (a general tip has no section).
  */
 export async function submitContribution(db: Database, input: NewContribution, claim: FormClaim, outcome: string, publicUrl: string) {
-  const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, input.sectionSlug))
-  if (!section) return null
+  const [section] = input.sectionSlug === null ? [null] : await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, input.sectionSlug))
+  if (section === undefined) return null
   const removal = newToken()
   const stored = await db.transaction(async (tx) => {
     if (!(await claimFormToken(tx as unknown as Database, claim, outcome))) return false
     await tx.insert(contributions).values({
       kind: input.kind,
-      sectionId: section.id,
+      sectionId: section?.id ?? null,
       body: input.body,
       originalText: input.originalText,
       reason: input.reason ?? '',
@@ -57,7 +59,7 @@ export async function submitContribution(db: Database, input: NewContribution, c
       subject: `Ontvangen: uw ${kindLabels[input.kind]}`,
       paragraphs: [
         'Dank u wel voor uw bijdrage aan de Handreiking Lokaal samenwerken.',
-        `Een redacteur bekijkt uw ${kindLabels[input.kind]} bij "${section.title}". U krijgt bericht als die is beoordeeld.`,
+        `Een redacteur bekijkt uw ${kindLabels[input.kind]}${section ? ` bij "${section.title}"` : ''}. U krijgt bericht als die is beoordeeld.`,
         'Wilt u uw bijdrage toch niet delen? Met de link hieronder verwijdert u haar, nu of later.',
       ],
       link: { label: 'Mijn bijdrage verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
@@ -66,7 +68,8 @@ export async function submitContribution(db: Database, input: NewContribution, c
   return { outcome }
 }
 
-export type PublicContribution = { id: number; kind: ContributionKind; body: string; signedBy: string; createdAt: Date; sectionSlug: string; sectionTitle: string }
+/** `sectionSlug` is null for a general tip, which belongs to no one section. */
+export type PublicContribution = { id: number; kind: ContributionKind; body: string; signedBy: string; createdAt: Date; sectionSlug: string | null; sectionTitle: string | null }
 
 const publicColumns = {
   id: contributions.id,
@@ -80,7 +83,7 @@ const publicColumns = {
   sectionTitle: sections.title,
 }
 
-function toPublic(row: { id: number; kind: ContributionKind; body: string; name: string; organisation: string; showName: number; createdAt: Date; sectionSlug: string; sectionTitle: string }): PublicContribution {
+function toPublic(row: { id: number; kind: ContributionKind; body: string; name: string; organisation: string; showName: number; createdAt: Date; sectionSlug: string | null; sectionTitle: string | null }): PublicContribution {
   // Names are shown only with the submitter's consent.
   const signedBy = row.showName ? [row.name, row.organisation].filter(Boolean).join(', ') : ''
   return { id: row.id, kind: row.kind, body: row.body, signedBy, createdAt: row.createdAt, sectionSlug: row.sectionSlug, sectionTitle: row.sectionTitle }
@@ -101,7 +104,7 @@ export async function recentApproved(db: Database, limit = 5) {
   const rows = await db
     .select(publicColumns)
     .from(contributions)
-    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .leftJoin(sections, eq(sections.id, contributions.sectionId))
     .where(and(eq(contributions.status, 'approved'), sql`${contributions.kind} <> 'suggestion'`))
     .orderBy(desc(contributions.createdAt))
     .limit(limit)

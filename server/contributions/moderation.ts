@@ -1,10 +1,10 @@
-import { and, asc, count, eq, lte, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, lte, type SQL } from 'drizzle-orm'
 import { recordAudit } from '#server/audit'
 import { newToken } from '#server/auth/random'
 import type { SessionUser } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { Database } from '#server/db/client'
-import { contributions, examples, sections, type ContributionKind } from '#server/db/schema'
+import { attachments, contributions, examples, revisions, sections, type ContributionKind } from '#server/db/schema'
 import { sendMail } from '#server/mail/mailer'
 import { plainParagraphs } from '#server/examples/submissions'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
@@ -14,21 +14,49 @@ import { applySuggestion } from './suggestions'
 export type QueueKind = ContributionKind | 'example'
 export const queueKindLabels: Record<QueueKind, string> = { ...kindLabels, example: 'goed voorbeeld' }
 
+/** A file an example brings along: what the editor approves, openable before it is public. */
+export type QueueFile = { id: number; fileName: string; mediaType: string; byteSize: number }
+
+/** Everything a visitor filled in for an example, as they sent it. */
+export type QueueExample = {
+  slug: string
+  name: string
+  place: string
+  region: string
+  themes: string[]
+  summary: string
+  storyHtml: string
+  website: string
+  contact: string
+  files: QueueFile[]
+}
+
 export type QueueItem = {
   kind: QueueKind
   id: number
+  /** '' for examples and for general tips, which belong to no one section. */
   sectionSlug: string
   sectionTitle: string
+  /** The published text of the section a tip, lesson or suggestion answers (HTML rendered by us). */
+  sectionHtml: string
   body: string
   originalText: string | null
   reason: string
+  /** Name and organisation as typed, whether or not they may be shown. */
   submitter: string
+  /** What readers will see as the signature: only with the submitter's consent. */
+  signedBy: string
+  /** The submitter left an address to hear the outcome (the address itself stays out of sight). */
+  hasEmail: boolean
   createdAt: Date
+  example: QueueExample | null
 }
 
 export type QueueFilter = { kind?: QueueKind; sectionSlug?: string; olderThanDays?: number }
 
-/** Everything waiting for an editor, oldest first, in one list. */
+export const generalSectionTitle = 'de hele handreiking (algemeen)'
+
+/** Everything waiting for an editor, oldest first, in one list, with every field the visitor sent. */
 export async function moderationQueue(db: Database, filter: QueueFilter = {}, now = new Date()): Promise<QueueItem[]> {
   const before = filter.olderThanDays ? new Date(now.getTime() - filter.olderThanDays * 86_400_000) : undefined
   const items: QueueItem[] = []
@@ -43,42 +71,104 @@ export async function moderationQueue(db: Database, filter: QueueFilter = {}, no
         id: contributions.id,
         sectionSlug: sections.slug,
         sectionTitle: sections.title,
+        sectionHtml: revisions.html,
         body: contributions.body,
         originalText: contributions.originalText,
         reason: contributions.reason,
         name: contributions.name,
         organisation: contributions.organisation,
+        showName: contributions.showName,
+        email: contributions.email,
         createdAt: contributions.createdAt,
       })
       .from(contributions)
-      .innerJoin(sections, eq(sections.id, contributions.sectionId))
+      .leftJoin(sections, eq(sections.id, contributions.sectionId))
+      .leftJoin(revisions, eq(revisions.id, sections.currentRevisionId))
       .where(and(...conditions))
       .orderBy(asc(contributions.createdAt))
-    items.push(...rows.map((row) => ({ ...row, submitter: [row.name, row.organisation].filter(Boolean).join(', ') })))
+    items.push(
+      ...rows.map(({ name, organisation, showName, email, ...row }) => {
+        const submitter = [name, organisation].filter(Boolean).join(', ')
+        return {
+          ...row,
+          sectionSlug: row.sectionSlug ?? '',
+          sectionTitle: row.sectionTitle ?? generalSectionTitle,
+          sectionHtml: row.sectionHtml ?? '',
+          submitter,
+          signedBy: showName ? submitter : '',
+          hasEmail: Boolean(email),
+          example: null,
+        }
+      }),
+    )
   }
   if ((!filter.kind || filter.kind === 'example') && !filter.sectionSlug) {
     const conditions: SQL[] = [eq(examples.status, 'pending')]
     if (before) conditions.push(lte(examples.createdAt, before))
     const rows = await db
-      .select({ id: examples.id, name: examples.name, place: examples.place, summary: examples.summary, story: examples.storyText, contact: examples.contact, createdAt: examples.createdAt, slug: examples.slug })
+      .select({
+        id: examples.id,
+        slug: examples.slug,
+        name: examples.name,
+        place: examples.place,
+        region: examples.region,
+        themes: examples.themes,
+        summary: examples.summary,
+        story: examples.storyText,
+        storyHtml: examples.storyHtml,
+        website: examples.website,
+        contact: examples.contact,
+        submitterEmail: examples.submitterEmail,
+        createdAt: examples.createdAt,
+      })
       .from(examples)
       .where(and(...conditions))
       .orderBy(asc(examples.createdAt))
+    const files = rows.length === 0 ? [] : await db
+      .select({ id: attachments.id, exampleId: attachments.exampleId, fileName: attachments.fileName, mediaType: attachments.mediaType, byteSize: attachments.byteSize })
+      .from(attachments)
+      .where(inArray(attachments.exampleId, rows.map((row) => row.id)))
+      .orderBy(asc(attachments.id))
     items.push(
       ...rows.map((row) => ({
         kind: 'example' as const,
         id: row.id,
         sectionSlug: '',
         sectionTitle: `${row.name}${row.place ? ` (${row.place})` : ''}`,
+        sectionHtml: '',
         body: `${row.summary}\n\n${row.story}`,
         originalText: null,
         reason: '',
         submitter: row.contact,
+        signedBy: '',
+        hasEmail: Boolean(row.submitterEmail),
         createdAt: row.createdAt,
+        example: {
+          slug: row.slug,
+          name: row.name,
+          place: row.place,
+          region: row.region,
+          themes: row.themes,
+          summary: row.summary,
+          storyHtml: row.storyHtml,
+          website: row.website,
+          contact: row.contact,
+          files: files.filter((file) => file.exampleId === row.id).map(({ exampleId, ...file }) => file),
+        },
       })),
     )
   }
   return items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+}
+
+/** A file of an example that is still waiting, for a moderator to open before deciding. */
+export async function pendingAttachment(db: Database, attachmentId: number) {
+  const [row] = await db
+    .select({ storageKey: attachments.storageKey, fileName: attachments.fileName, mediaType: attachments.mediaType, byteSize: attachments.byteSize })
+    .from(attachments)
+    .innerJoin(examples, eq(examples.id, attachments.exampleId))
+    .where(and(eq(attachments.id, attachmentId), eq(examples.status, 'pending')))
+  return row ?? null
 }
 
 export async function waitingCount(db: Database) {
@@ -109,11 +199,12 @@ async function decideContribution(db: Database, collab: CollabServer, input: Par
   const [item] = await db
     .select({ contribution: contributions, sectionSlug: sections.slug, sectionTitle: sections.title })
     .from(contributions)
-    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .leftJoin(sections, eq(sections.id, contributions.sectionId))
     .where(and(eq(contributions.id, input.id), eq(contributions.status, 'pending')))
   if (!item) return { outcome: 'missing' }
   const body = input.editedBody?.trim() || item.contribution.body
   if (input.decision === 'approve' && item.contribution.kind === 'suggestion') {
+    if (!item.sectionSlug) return { outcome: 'missing' }
     const applied = await applySuggestion(collab, { slug: item.sectionSlug, originalText: item.contribution.originalText ?? '', proposedText: body })
     if (applied.outcome === 'conflict') return { outcome: 'conflict', originalText: item.contribution.originalText ?? '', proposedText: body, currentTexts: applied.currentTexts }
     if (applied.outcome === 'missing') return { outcome: 'missing' }
@@ -127,7 +218,7 @@ async function decideContribution(db: Database, collab: CollabServer, input: Par
   if (item.contribution.email && status !== 'spam') {
     await mailOutcome(db, {
       to: item.contribution.email,
-      what: `uw ${kindLabels[item.contribution.kind]} bij "${item.sectionTitle}"`,
+      what: `uw ${kindLabels[item.contribution.kind]}${item.sectionTitle ? ` bij "${item.sectionTitle}"` : ''}`,
       approved: status === 'approved',
       reason: input.reason,
       removal: (token) => db.update(contributions).set(token).where(eq(contributions.id, input.id)),

@@ -94,6 +94,8 @@ export const examples = pgTable(
     themes: text('themes').array().notNull().default(sql`'{}'`),
     summary: text('summary').notNull().default(''),
     source: text('source').notNull().default(''),
+    /** The handbook section (chapter 5) that tells this same network's story, if any; linked both ways. */
+    handbookSlug: text('handbook_slug'),
     story: jsonb('story').$type<JSONContent>().notNull(),
     storyHtml: text('story_html').notNull(),
     storyText: text('story_text').notNull(),
@@ -263,9 +265,8 @@ export const contributions = pgTable(
   {
     id: serial('id').primaryKey(),
     kind: text('kind', { enum: contributionKinds }).notNull(),
-    sectionId: integer('section_id')
-      .notNull()
-      .references(() => sections.id),
+    /** Null for a general tip or lesson that belongs to no one section. */
+    sectionId: integer('section_id').references(() => sections.id),
     /** The tip or lesson; for a suggestion, the proposed new text. */
     body: text('body').notNull(),
     /** Suggestions only: the passage as it was when the visitor proposed the change. */

@@ -1,4 +1,4 @@
-import { and, arrayContains, asc, eq, type SQL } from 'drizzle-orm'
+import { and, arrayContains, asc, eq, or, type SQL } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { examples } from '#server/db/schema'
 
@@ -17,6 +17,7 @@ export async function listExamples(db: Database, filter: ExampleFilter = {}) {
       region: examples.region,
       themes: examples.themes,
       summary: examples.summary,
+      handbookSlug: examples.handbookSlug,
     })
     .from(examples)
     .where(and(...conditions))
@@ -39,4 +40,21 @@ export async function getExample(db: Database, slug: string) {
     .from(examples)
     .where(and(eq(examples.slug, slug), eq(examples.status, 'published')))
   return example ?? null
+}
+
+/**
+ * The examples a handbook section leads to: the network it tells about itself
+ * (chapter 5, marked and linked both ways) and those that share its theme.
+ */
+export async function examplesForSection(db: Database, sectionSlug: string) {
+  const columns = { slug: examples.slug, name: examples.name, place: examples.place, region: examples.region, summary: examples.summary, handbookSlug: examples.handbookSlug }
+  const rows = await db
+    .select(columns)
+    .from(examples)
+    .where(and(eq(examples.status, 'published'), or(eq(examples.handbookSlug, sectionSlug), arrayContains(examples.themes, [sectionSlug]))))
+    .orderBy(asc(examples.name))
+  return {
+    sameNetwork: rows.find((row) => row.handbookSlug === sectionSlug) ?? null,
+    sharingTheme: rows.filter((row) => row.handbookSlug !== sectionSlug),
+  }
 }

@@ -28,6 +28,8 @@ const exampleFrontMatter = z.object({
   themes: z.array(z.string()),
   summary: z.string(),
   source: z.string(),
+  /** The chapter 5 section about the same network, linked both ways. */
+  handbookSlug: z.string().optional(),
 })
 
 export type SectionFile = z.infer<typeof sectionFrontMatter> & { body: string }

@@ -4,7 +4,11 @@ import { contributions, examples, revisions, sections } from '#server/db/schema'
 import { escapeHtml } from '#server/escape-html'
 
 export const maxQueryLength = 200
-const maxResults = 50
+/** Per kind: enough to page through, bounded so a broad query stays cheap. */
+const maxResults = 100
+export const resultsPerPage = 10
+/** In the overview of all kinds, each group shows its best few and links to the rest. */
+const overviewPerKind = 3
 const highlightStart = '\u0002'
 const highlightStop = '\u0003'
 const headlineOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "`
@@ -17,6 +21,8 @@ export type SearchResult = {
   /** HTML-escaped text with <mark> around the matches. */
   snippetHtml: string
   rank: number
+  /** The same network told both in the handbook (chapter 5) and among the examples: where the other one is. */
+  alsoAt: { kind: 'section' | 'example'; slug: string } | null
 }
 
 export type SearchOutcome = { query: string; truncated: boolean; results: SearchResult[] }
@@ -55,6 +61,7 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
       slug: sections.slug,
       title: revisions.title,
       number: sections.number,
+      counterpart: examples.slug,
       text: revisions.plainText,
       rank: sectionMatch.rank,
       fullText: sectionMatch.fullText,
@@ -62,6 +69,7 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
     })
     .from(sections)
     .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
+    .leftJoin(examples, and(eq(examples.handbookSlug, sections.slug), eq(examples.status, 'published')))
     .where(and(eq(sections.kind, 'section'), sectionMatch.condition))
     .orderBy(desc(sectionMatch.rank))
     .limit(maxResults)
@@ -73,6 +81,7 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
       slug: examples.slug,
       title: examples.name,
       number: sql<string>`''`,
+      counterpart: examples.handbookSlug,
       text: sql<string>`${examples.summary} || E'\n\n' || ${examples.storyText}`,
       rank: exampleMatch.rank,
       fullText: exampleMatch.fullText,
@@ -83,20 +92,21 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
     .orderBy(desc(exampleMatch.rank))
     .limit(maxResults)
 
-  // Approved tips and lessons are found too; they lead to their section.
+  // Approved tips and lessons are found too; they lead to their section (general ones to the home page's list).
   const tipMatch = match(sql`${contributions.searchVector}`, sql`${contributions.body}`)
   const tipRows = await db
     .select({
-      slug: sections.slug,
-      title: sql<string>`'Uit de praktijk: ' || ${sections.title}`,
-      number: sections.number,
+      slug: sql<string>`coalesce(${sections.slug}, '')`,
+      title: sql<string>`'Uit de praktijk: ' || coalesce(${sections.title}, 'de hele handreiking')`,
+      number: sql<string>`coalesce(${sections.number}, '')`,
+      counterpart: sql<string | null>`null`,
       text: contributions.body,
       rank: sql<number>`(${tipMatch.rank}) * 0.8`,
       fullText: tipMatch.fullText,
       headline: sql<string>`ts_headline('nl', ${contributions.body}, ${tsQuery}, ${headlineOptions})`,
     })
     .from(contributions)
-    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .leftJoin(sections, eq(sections.id, contributions.sectionId))
     .where(and(eq(contributions.status, 'approved'), sql`${contributions.kind} <> 'suggestion'`, tipMatch.condition))
     .orderBy(desc(tipMatch.rank))
     .limit(maxResults)
@@ -106,17 +116,46 @@ export async function searchHandbook(db: Database, rawQuery: string): Promise<Se
     ...exampleRows.map((row) => toResult('example', row, words)),
     ...tipRows.map((row) => toResult('tip', row, words)),
   ].sort((a, b) => b.rank - a.rank)
-  return { query, truncated, results: results.slice(0, maxResults) }
+  return { query, truncated, results }
 }
 
-type Row = { slug: string; title: string; number: string; text: string; rank: number; fullText: boolean; headline: string }
+/** The filter of the search page: a kind in Dutch, as in `?soort=`. */
+export const searchKinds = { handreiking: 'section', voorbeelden: 'example', tips: 'tip' } as const satisfies Record<string, SearchResult['kind']>
+export type SearchKindParam = keyof typeof searchKinds
+
+export type SearchPage = {
+  kind: SearchKindParam | null
+  counts: Record<SearchKindParam, number>
+  /** Without a kind: each kind's best few; with one: that kind, one page of ten. */
+  groups: Array<{ kind: SearchKindParam; total: number; results: SearchResult[] }>
+  page: number
+  pageCount: number
+}
+
+/** Groups an outcome by kind (handbook, examples, tips) and cuts out one page. */
+export function searchPage(outcome: SearchOutcome, kind: string | null, requestedPage: number): SearchPage {
+  const params = Object.keys(searchKinds) as SearchKindParam[]
+  const byKind = Object.fromEntries(params.map((param) => [param, outcome.results.filter((result) => result.kind === searchKinds[param])])) as Record<SearchKindParam, SearchResult[]>
+  const counts = Object.fromEntries(params.map((param) => [param, byKind[param].length])) as Record<SearchKindParam, number>
+  const chosen = params.find((param) => param === kind) ?? null
+  if (!chosen) {
+    return { kind: null, counts, page: 1, pageCount: 1, groups: params.filter((param) => counts[param] > 0).map((param) => ({ kind: param, total: counts[param], results: byKind[param].slice(0, overviewPerKind) })) }
+  }
+  const pageCount = Math.max(1, Math.ceil(counts[chosen] / resultsPerPage))
+  const page = Number.isInteger(requestedPage) ? Math.min(Math.max(1, requestedPage), pageCount) : 1
+  const results = byKind[chosen].slice((page - 1) * resultsPerPage, page * resultsPerPage)
+  return { kind: chosen, counts, page, pageCount, groups: results.length > 0 ? [{ kind: chosen, total: counts[chosen], results }] : [] }
+}
+
+type Row = { slug: string; title: string; number: string; counterpart: string | null; text: string; rank: number; fullText: boolean; headline: string }
 
 function toResult(kind: SearchResult['kind'], row: Row, words: string[]): SearchResult {
   const snippetHtml =
     row.fullText && row.headline.includes(highlightStart)
       ? escapeHtml(row.headline).replaceAll(highlightStart, '<mark>').replaceAll(highlightStop, '</mark>')
       : partialSnippet(row.text, words)
-  return { kind, slug: row.slug, title: row.title, number: row.number, snippetHtml, rank: Number(row.rank) }
+  const alsoAt = row.counterpart ? { kind: kind === 'section' ? ('example' as const) : ('section' as const), slug: row.counterpart } : null
+  return { kind, slug: row.slug, title: row.title, number: row.number, snippetHtml, rank: Number(row.rank), alsoAt }
 }
 
 /** Lower-case words without accents, the way unaccent(lower()) sees them. */
