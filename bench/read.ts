@@ -1,4 +1,4 @@
-// npm run bench:read — what readers get: the app (`server/index.ts`, production build, in its
+// npm run bench:read — what readers get: the app (as `npm start` runs it: build/server-entry.js, in its
 // own process) against a bare node:http server returning the very same bytes, alternating, at
 // 64 connections: a section page, the home page and the PDF for anonymous readers, and a section
 // page for a signed-in member; on embedded PGlite and on Postgres (BENCH_DATABASE_URL or the
@@ -18,6 +18,7 @@ import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 import { freePort, processStats } from '#tests/support/site-process-control'
+import { serverCommand } from '../scripts/server-command.js'
 import { writeReport } from './report'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -39,7 +40,7 @@ async function prepare(location: { url?: string; dataDir: string }) {
 }
 
 function startApp(port: number, environment: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  const child = spawn(process.execPath, serverCommand, {
     env: { ...process.env, NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: 'warn', PORT: String(port), ...environment },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
@@ -144,7 +145,7 @@ const table = (header: string[], rows: string[][]) => [header, header.map(() => 
 const report = `# bench:read — ${new Date().toISOString()}
 
 ${connections} connections, ${rounds} × ${seconds} s per server, app and bare server alternating; ${os.cpus().length} CPUs, Node ${process.version}.
-The app is \`server/index.ts\` (production build) in its own process; the bare peer is a node:http process returning the same bytes.
+The app runs as \`npm start\` runs it (\`node ${serverCommand.join(' ')}\`) in its own process; the bare peer is a node:http process returning the same bytes.
 
 ${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms', 'bare p50 / p99 ms', 'app errors'], [...embedded.rows, ...real.rows])}
 

@@ -2,9 +2,10 @@
 // (migrations and the first import run inside the server at start).
 import { spawn } from 'node:child_process'
 import { buildIfNeeded } from './build-if-needed.js'
+import { serverCommand } from './server-command.js'
 
 await buildIfNeeded()
-const server = spawn(process.execPath, ['build/server-entry.js'], {
+const server = spawn(process.execPath, serverCommand, {
   stdio: 'inherit',
   env: { NODE_ENV: 'production', ...process.env },
 })

@@ -95,6 +95,8 @@ export class DocumentRoom {
   private writing: Promise<void> = Promise.resolve()
   private storedSinceCompaction: number
   private failedWrites = 0
+  /** Views of the document that cost a full conversion (its plain text), valid until the next change. */
+  private readonly views = new Map<string, unknown>()
 
   constructor(
     readonly name: string,
@@ -293,7 +295,14 @@ export class DocumentRoom {
     })
   }
 
+  /** A view computed at most once per version of the document: members' pages ask for the draft's text on every request. */
+  view<T>(name: string, compute: () => T): T {
+    if (!this.views.has(name)) this.views.set(name, compute())
+    return this.views.get(name) as T
+  }
+
   private onUpdate(update: Uint8Array, origin: unknown) {
+    this.views.clear()
     const from = origin instanceof Object && 'socket' in origin ? (origin as Connection) : null
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)

@@ -136,5 +136,5 @@ export async function liveDraftText(collab: CollabServer, slug: string) {
     logger.error({ err: error, document: slug }, 'could not open the live document')
     return null
   })
-  return room ? documentPlainText(liveDocumentJson(room)) : null
+  return room ? room.view('plain-text', () => documentPlainText(liveDocumentJson(room))) : null
 }
