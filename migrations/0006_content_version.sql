@@ -20,7 +20,8 @@ $$;--> statement-breakpoint
 CREATE TRIGGER sections_content_version AFTER INSERT OR UPDATE OR DELETE ON sections FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
 CREATE TRIGGER revisions_content_version AFTER INSERT OR UPDATE OR DELETE ON revisions FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
 CREATE TRIGGER examples_content_version AFTER INSERT OR UPDATE OR DELETE ON examples FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
-CREATE TRIGGER attachments_content_version AFTER INSERT OR DELETE OR UPDATE OF example_id, storage_key, file_name, media_type, byte_size ON attachments FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
+-- Downloads too: an example's page shows how often each file was fetched.
+CREATE TRIGGER attachments_content_version AFTER INSERT OR UPDATE OR DELETE ON attachments FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
 CREATE TRIGGER contributions_content_version AFTER INSERT OR UPDATE OR DELETE ON contributions FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
 CREATE TRIGGER editions_content_version AFTER INSERT OR UPDATE OR DELETE ON editions FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();--> statement-breakpoint
 CREATE TRIGGER users_content_version AFTER INSERT OR DELETE OR UPDATE OF name, role, disabled_at ON users FOR EACH STATEMENT EXECUTE FUNCTION bump_content_version();

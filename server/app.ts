@@ -8,6 +8,7 @@ import type { ViteDevServer } from 'vite'
 import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
+import type { ContentVersion } from '#server/content-version'
 import type { SiteEvents } from '#server/events'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
@@ -25,6 +26,8 @@ declare module '@remix-run/node' {
     events: SiteEvents
     storage: FileStorage
     pdf: PdfService
+    /** What readers see changed outside a form post (a download count): cached pages must not outlive it. */
+    contentVersion: ContentVersion
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
     authentication: Authentication | null
@@ -46,6 +49,7 @@ type AppOptions = {
   events: SiteEvents
   storage: FileStorage
   pdf: PdfService
+  contentVersion: ContentVersion
   uploadTempDir: string
   publicUrl: string
   publicUrlIsDefault?: boolean
@@ -59,7 +63,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, contentVersion, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -99,6 +103,7 @@ export async function createApp({ database, collab, events, storage, pdf, upload
         events,
         storage,
         pdf,
+        contentVersion,
         uploadTempDir,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),

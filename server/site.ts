@@ -56,7 +56,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion)
-  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir) })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir) })
   const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
   await purge()

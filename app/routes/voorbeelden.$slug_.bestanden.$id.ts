@@ -7,5 +7,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const id = Number(params.id)
   const file = Number.isInteger(id) ? await takeDownload(context.db, params.slug ?? '', id) : null
   if (!file) throw new Response('Niet gevonden', { status: 404 })
+  // The example's page shows the count: at once, not only once the database's notice arrives.
+  context.contentVersion.changed()
   return attachmentResponse(context.storage, file)
 }
