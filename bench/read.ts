@@ -86,6 +86,9 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   const idleRss = (await processStats(app.pid!)).rssMb
   let peakRss = idleRss
   const sampler = setInterval(() => void processStats(app.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)
+  // Steady state is what is measured: the PDF rendered once (the home page asks for its size) and every page stored.
+  await (await fetch(base + '/handreiking.pdf')).arrayBuffer()
+  for (const target of targets) await (await fetch(base + target.path, { headers: target.cookie === 'member' ? { cookie } : {} })).arrayBuffer()
   const rows: string[][] = []
   for (const target of targets) {
     const targetCookie = target.cookie === 'member' ? cookie : undefined
