@@ -9,6 +9,7 @@ import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { SiteEvents } from '#server/events'
+import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
 import type { Database, DatabaseHandle } from '#server/db/client'
@@ -27,6 +28,8 @@ declare module '@remix-run/node' {
     pdf: PdfService
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
+    /** Virus scan, photo clean-up and previews (one instance, made in server/site.ts). */
+    fileSafety: FileSafety
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
@@ -47,6 +50,7 @@ type AppOptions = {
   storage: FileStorage
   pdf: PdfService
   uploadTempDir: string
+  fileSafety: FileSafety
   publicUrl: string
   publicUrlIsDefault?: boolean
   /** The origins state-changing requests may come from (see siteOrigins in server/config). */
@@ -59,7 +63,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -100,6 +104,7 @@ export async function createApp({ database, collab, events, storage, pdf, upload
         storage,
         pdf,
         uploadTempDir,
+        fileSafety,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl,

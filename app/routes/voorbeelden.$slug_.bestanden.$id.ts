@@ -1,23 +1,14 @@
-import { Readable } from 'node:stream'
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { takeDownload } from '#server/examples/submissions'
+import { attachmentResponse } from '#server/files/attachment-response'
 
 /**
- * Files are only ever served as downloads, with the type detected at upload (and
- * the site-wide nosniff), so an uploaded file can never run as a page of this site.
+ * A published example's file, as a download. With a virus scanner configured,
+ * only once it is scanned clean: a file still in quarantine is not found.
  */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const id = Number(params.id)
-  const file = Number.isInteger(id) ? await takeDownload(context.db, params.slug ?? '', id) : null
+  const file = Number.isInteger(id) ? await takeDownload(context.db, params.slug ?? '', id, context.fileSafety.scanning) : null
   if (!file) throw new Response('Niet gevonden', { status: 404 })
-  const stream = await context.storage.read(file.storageKey)
-  return new Response(Readable.toWeb(stream as Readable) as ReadableStream, {
-    headers: {
-      'Content-Type': file.mediaType,
-      'Content-Length': String(file.byteSize),
-      'Content-Disposition': `attachment; filename="${file.fileName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-      'Cache-Control': 'private, no-store',
-    },
-  })
+  return attachmentResponse(context.storage, file)
 }
