@@ -75,13 +75,15 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
   const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
   const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
-  // Finished before the first request: a crash's left-over uploads are gone before new ones arrive,
-  // and files stored before scanning existed (or while clamd was down) are scanned once.
-  await purge()
+  // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
+  await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
-  // Quarantined files should not wait six hours for the scanner's return: a cheap query when none wait.
+  // Files stored before scanning existed (or while clamd was down) are scanned once on start, without
+  // holding up the start (they stay unservable meanwhile); quarantined files should not wait six hours
+  // for the scanner's return either: every 5 minutes, a cheap query when none wait.
   const rescan = () => fileSafety.rescanPending().catch((error) => logger.error({ err: error }, 'scanning quarantined files failed'))
+  const startScan = rescan()
   const rescanTimer = fileSafety.scanning ? setInterval(rescan, 5 * 60 * 1000) : undefined
   rescanTimer?.unref()
   const pageCache = new PageCache({ version: contentVersion, maxBytes: 64 * 1024 * 1024, sessionCookies: [sessionCookieName] })
@@ -104,6 +106,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     close: async () => {
       clearInterval(purgeTimer)
       clearInterval(rescanTimer)
+      await startScan
       for (const stop of unsubscribe) stop()
       // Stop accepting; write every live document and close its sockets (1001); requests still
       // running get a few seconds to finish (they need the database), then are cut.

@@ -186,7 +186,7 @@ export default function NewExamplePage() {
           name="bestanden"
           rules={uploadRules}
           error={errors.bestanden}
-          hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG."
+          hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG. Foto’s plaatsen wij zonder locatie- en cameragegevens; in PDF- en Office-bestanden blijven de naam van de maker en andere eigenschappen staan."
         />
         <fieldset className="fieldset">
           <legend>Over u</legend>
