@@ -212,6 +212,25 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     expect(file.previewKey).toBeTruthy()
   })
 
+  it('files stored before scanning was switched on are scanned once on start, and only then get a preview', async () => {
+    const before = await startTestServer()
+    let after: TestServer | undefined
+    try {
+      expect((await sendExample(before, 'Netwerk van voor de scanner', [{ name: 'oud.pdf', bytes: onePagePdf('Oud'), type: 'application/pdf' }])).status).toBe(302)
+      await before.stop()
+      after = await startTestServer({ database: before.database, dataDir: before.dataDir, clamdUrl: clamd.url })
+      const example = await exampleNamed(after, 'Netwerk van voor de scanner')
+      const deadline = Date.now() + 20_000
+      while ((await filesOf(after, example.id))[0].scanStatus !== 'clean' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+      const [file] = await filesOf(after, example.id)
+      expect(file.scanStatus).toBe('clean')
+      for (let tries = 0; !(await filesOf(after, example.id))[0].previewKey && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 100))
+      expect((await filesOf(after, example.id))[0].previewKey).toBeTruthy()
+    } finally {
+      await (after ?? before).close()
+    }
+  }, 60_000)
+
   it('the client streams to clamd and treats a refused size or a silent scanner as "not scanned", never as clean', async () => {
     const scanner = clamdScanner({ url: clamd.url, timeoutMs: 20_000 })
     // 26 MB in 1 MB chunks, past the test clamd's StreamMaxLength of 25 MB; never held whole.
