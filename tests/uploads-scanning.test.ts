@@ -189,6 +189,32 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     expect((await get(server.url, `/beheer/bestanden/${files[0].id}`, { Cookie: editor })).status).toBe(200)
     expect(await decide(server, editor, example.id)).toContain('1 bijdrage goedgekeurd')
     expect((await get(server.url, `/voorbeelden/${example.slug}/bestanden/${files[1].id}`)).status).toBe(200)
+    // The orphan sweep in the next run of the job knows previews: they stay.
+    await server.site.runRetention()
+    expect((await get(server.url, `/voorbeelden/${example.slug}/bestanden/${files[1].id}/voorbeeld`)).headers.get('content-type')).toBe('image/webp')
+  })
+
+  it('an infected file that came in while the scanner was down is removed from quarantine when scanned, and audited', async () => {
+    await clamd.stop()
+    try {
+      const response = await sendExample(server, 'Netwerk met late vondst', [
+        { name: 'schoon.pdf', bytes: onePagePdf('Schoon'), type: 'application/pdf' },
+        { name: 'besmet.pdf', bytes: onePagePdf('Besmet', eicar), type: 'application/pdf' },
+      ])
+      expect(response.status).toBe(302)
+    } finally {
+      await clamd.start()
+    }
+    const example = await exampleNamed(server, 'Netwerk met late vondst')
+    const before = await filesOf(server, example.id)
+    expect(before.length).toBe(2)
+    await server.site.runRetention()
+    const after = await filesOf(server, example.id)
+    expect(after.map((file) => [file.fileName, file.scanStatus])).toEqual([['schoon.pdf', 'clean']])
+    const stored = await filesUnder(path.join(server.dataDir, 'uploads'))
+    expect(stored.some((file) => file.endsWith(before[1].storageKey.split('/').pop()!))).toBe(false)
+    const [audit] = (await server.database.db.select().from(auditLog).where(eq(auditLog.action, 'file.infected'))).filter((entry) => (entry.details as { stage?: string }).stage === 'quarantine')
+    expect(audit.details).toMatchObject({ fileName: 'besmet.pdf', exampleId: example.id })
   })
 
   it('a phone photo is stored without its EXIF data: no GPS position, no camera owner', async () => {
