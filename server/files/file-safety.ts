@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
@@ -10,6 +9,7 @@ import { attachments, pendingUploads } from '#server/db/schema'
 import { logger } from '#server/logger'
 import { clamdScanner, type VirusScanner } from './clamd'
 import type { FileStorage } from './storage'
+import { uploadOwner } from './stored-uploads'
 import { TemporaryFile } from './temporary-files'
 import type { ReceivedFile, UploadProblem } from './uploads'
 
@@ -141,7 +141,7 @@ export class FileSafety {
     const bytes = await picture.toBuffer()
     const key = row.storageKey.replace(/\.[a-z0-9]+$/, '-voorbeeld.webp')
     // Marked pending like an upload, so the orphan sweep leaves it alone until the row points at it.
-    await this.db.insert(pendingUploads).values({ storageKey: key, owner: `preview:${randomUUID()}`, createdAt: new Date() }).onConflictDoNothing()
+    await this.db.insert(pendingUploads).values({ storageKey: key, owner: uploadOwner, createdAt: new Date() }).onConflictDoNothing()
     await this.storage.store(key, Readable.from([bytes]), 'image/webp')
     await this.db.transaction(async (tx) => {
       await tx.update(attachments).set({ previewKey: key }).where(eq(attachments.id, row.id))
@@ -155,7 +155,15 @@ export class FileSafety {
    * and get their preview; an infected one is removed with its row and audited.
    * Stops at the first "unavailable": the scanner is down, try again next time.
    */
-  async rescanPending() {
+  rescanPending() {
+    // One run at a time in this process (the start, the timer and the retention job may meet).
+    this.rescanning ??= this.rescan().finally(() => (this.rescanning = undefined))
+    return this.rescanning
+  }
+
+  private rescanning: Promise<{ scanned: number; waiting: number }> | undefined
+
+  private async rescan() {
     if (!this.scanner) return { scanned: 0, waiting: 0 }
     const waiting = await this.db.select().from(attachments).where(eq(attachments.scanStatus, 'pending')).orderBy(asc(attachments.id))
     let scanned = 0

@@ -9,7 +9,8 @@ import type { ReceivedFile } from './uploads'
 
 export type StoredUpload<File extends ReceivedFile = ReceivedFile> = File & { key: string }
 
-const owner = `${hostname()}:${process.pid}`
+/** Who marks a file pending: host and pid, so the sweep can tell a crashed process's marks. */
+export const uploadOwner = `${hostname()}:${process.pid}`
 const processStartedAt = Date.now() - process.uptime() * 1000
 /** No request lives this long (Node ends one after 5 minutes), so an older pending mark is a crash's. */
 const pendingMaxAgeMs = 60 * 60 * 1000
@@ -24,7 +25,7 @@ const pendingMaxAgeMs = 60 * 60 * 1000
 export async function storeUploads<File extends ReceivedFile>(db: Database, storage: FileStorage, prefix: string, files: File[]): Promise<StoredUpload<File>[]> {
   const keyed = files.map((file) => ({ ...file, key: `${prefix}/${randomUUID()}.${file.extension}` }))
   if (keyed.length === 0) return keyed
-  await db.insert(pendingUploads).values(keyed.map((file) => ({ storageKey: file.key, owner, createdAt: new Date() })))
+  await db.insert(pendingUploads).values(keyed.map((file) => ({ storageKey: file.key, owner: uploadOwner, createdAt: new Date() })))
   try {
     for (const file of keyed) await storage.store(file.key, file.file.read(), file.mediaType)
   } catch (error) {
