@@ -10,6 +10,7 @@ import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
 import type { ContentVersion } from '#server/content-version'
 import type { SiteEvents } from '#server/events'
+import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
 import type { Database, DatabaseHandle } from '#server/db/client'
@@ -30,6 +31,8 @@ declare module '@remix-run/node' {
     contentVersion: ContentVersion
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
+    /** Virus scan, photo clean-up and previews (one instance, made in server/site.ts). */
+    fileSafety: FileSafety
     authentication: Authentication | null
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
@@ -51,6 +54,7 @@ type AppOptions = {
   pdf: PdfService
   contentVersion: ContentVersion
   uploadTempDir: string
+  fileSafety: FileSafety
   publicUrl: string
   publicUrlIsDefault?: boolean
   /** The origins state-changing requests may come from (see siteOrigins in server/config). */
@@ -63,7 +67,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, contentVersion, uploadTempDir, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, contentVersion, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -105,6 +109,7 @@ export async function createApp({ database, collab, events, storage, pdf, conten
         pdf,
         contentVersion,
         uploadTempDir,
+        fileSafety,
         authentication: response.locals.authentication ?? null,
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl,

@@ -10,6 +10,7 @@ export type AuditAction =
   | 'user.created_by_cli'
   | `${'contribution' | 'example'}.${'approved' | 'rejected' | 'spam' | 'unpublished'}`
   | 'edition.frozen'
+  | 'file.infected'
 
 export async function recordAudit(
   db: Database,

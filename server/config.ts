@@ -29,6 +29,14 @@ const environmentSchema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  // tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl: every upload is virus-scanned by clamd.
+  CLAMD_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^(tcp:\/\/[^/]+:\d+|unix:\/\/\/.+)$/, 'CLAMD_URL moet tcp://host:poort of unix:///pad/naar/clamd.ctl zijn, bijvoorbeeld tcp://127.0.0.1:3310')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -10,6 +10,7 @@ import { siteOrigins } from '#server/config'
 import { purgeExpired } from '#server/contributions/retention'
 import type { DatabaseHandle } from '#server/db/client'
 import { LocalSiteEvents, type SiteEvents } from '#server/events'
+import { FileSafety } from '#server/files/file-safety'
 import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
 import { logger } from '#server/logger'
 import { MailSender, type MailSenderOptions } from '#server/mail/mailer'
@@ -28,6 +29,10 @@ export type SiteOptions = {
   /** Uploads live here (or in S3 when configured). */
   dataDir: string
   s3?: StorageConfig['s3']
+  /** CLAMD_URL: every upload is scanned by clamd; without it files are not virus-scanned (and the moderation queue says so). */
+  clamdUrl?: string
+  /** How long one scan may take before the file is kept in quarantine as "not yet scanned". */
+  scanTimeoutMs?: number
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number; sessionCheckIntervalMs: number }>
   /** SMTP_URL and MAIL_FROM; without an SMTP URL mails stay in the outbox. */
   mail?: MailSenderOptions
@@ -35,7 +40,18 @@ export type SiteOptions = {
   server?: Server
 }
 
-export type Site = { server: Server; collab: CollabServer; pdf: PdfService; pageCache: PageCache; events: SiteEvents; mail: MailSender; close: () => Promise<void> }
+export type Site = {
+  server: Server
+  collab: CollabServer
+  pdf: PdfService
+  pageCache: PageCache
+  events: SiteEvents
+  mail: MailSender
+  fileSafety: FileSafety
+  /** The retention job (run at start and every 6 hours), e.g. for tests. */
+  runRetention: () => Promise<void>
+  close: () => Promise<void>
+}
 
 /** Pages and live-editing sockets on one HTTP server and port. */
 export async function createSite(options: SiteOptions): Promise<Site> {
@@ -56,12 +72,20 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion)
-  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir) })
-  const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
+  const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
+  const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
-  await purge()
+  await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
+  // Files stored before scanning existed (or while clamd was down) are scanned once on start, without
+  // holding up the start (they stay unservable meanwhile); quarantined files should not wait six hours
+  // for the scanner's return either: every 5 minutes, a cheap query when none wait.
+  const rescan = () => fileSafety.rescanPending().catch((error) => logger.error({ err: error }, 'scanning quarantined files failed'))
+  const startScan = rescan()
+  const rescanTimer = fileSafety.scanning ? setInterval(rescan, 5 * 60 * 1000) : undefined
+  rescanTimer?.unref()
   const pageCache = new PageCache({ version: contentVersion, maxBytes: 64 * 1024 * 1024, sessionCookies: [sessionCookieName] })
   const server = options.server ?? createServer()
   server.on('request', pageCache.handler(app))
@@ -77,8 +101,12 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     events,
     mail,
     pageCache,
+    fileSafety,
+    runRetention: async () => void (await purge()),
     close: async () => {
       clearInterval(purgeTimer)
+      clearInterval(rescanTimer)
+      await startScan
       for (const stop of unsubscribe) stop()
       // Stop accepting; write every live document and close its sockets (1001); requests still
       // running get a few seconds to finish (they need the database), then are cut.

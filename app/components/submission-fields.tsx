@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { contributionLicence } from '#app/site'
 import { Field, FieldError, FieldFrame } from '#app/components/form-field'
+import { formatBytes } from '#app/utils/file-size'
 import { fieldId, type FieldErrors } from '#app/utils/forms'
 import { honeypotField, startedField } from '#app/utils/submission-schema'
 
@@ -72,37 +73,126 @@ type UploadRules = { maxFiles: number; maxFileBytes: number; extensions: string[
  * files in the browser, so nobody waits for a 22 MB upload to be refused.
  * The server still decides, from the bytes; without JavaScript only it checks.
  */
+/**
+ * A file input that says before sending what is allowed (in the hint, and per
+ * chosen file with its size) and refuses what the server would refuse. With
+ * JavaScript, a form with files is sent by XMLHttpRequest so each file's
+ * progress can be shown; the answer is then shown as the browser would have
+ * (a redirect is followed, any other page replaces this one). Without
+ * JavaScript it is a plain file input in a plain multipart form.
+ */
 export function FileField({ label, name, hint, error, rules }: { label: string; name: string; hint: string; error?: string; rules: UploadRules }) {
   const input = useRef<HTMLInputElement>(null)
   const [problem, setProblem] = useState('')
+  const [chosen, setChosen] = useState<Array<{ name: string; size: number }>>([])
+  const [progress, setProgress] = useState<number[] | null>(null)
   useEffect(() => {
     const form = input.current?.form
     if (!form) return
-    const refuse = (event: SubmitEvent) => {
+    const send = (event: SubmitEvent) => {
+      const files = [...(input.current?.files ?? [])]
       const found = input.current ? uploadProblem(input.current.files, rules) : ''
       setProblem(found)
-      if (!found) return
+      if (found) {
+        event.preventDefault()
+        input.current?.focus()
+        return
+      }
+      if (files.length === 0 || event.defaultPrevented || typeof XMLHttpRequest === 'undefined') return
       event.preventDefault()
-      input.current?.focus()
+      sendWithProgress(form, event.submitter, files, setProgress)
     }
-    form.addEventListener('submit', refuse)
-    return () => form.removeEventListener('submit', refuse)
+    form.addEventListener('submit', send)
+    return () => form.removeEventListener('submit', send)
   }, [rules])
+  const megabytes = Math.round(rules.maxFileBytes / 1024 / 1024)
   return (
     <FieldFrame label={label} name={name} hint={hint} error={problem || error}>
       {(control) => (
-        <input
-          {...control}
-          ref={input}
-          name={name}
-          type="file"
-          multiple
-          accept={rules.extensions.map((extension) => `.${extension}`).join(',')}
-          onChange={(event) => setProblem(uploadProblem(event.currentTarget.files, rules))}
-        />
+        <>
+          <input
+            {...control}
+            ref={input}
+            name={name}
+            type="file"
+            multiple
+            accept={rules.extensions.map((extension) => `.${extension}`).join(',')}
+            onChange={(event) => {
+              setProblem(uploadProblem(event.currentTarget.files, rules))
+              setChosen([...(event.currentTarget.files ?? [])].map((file) => ({ name: file.name, size: file.size })))
+              setProgress(null)
+            }}
+          />
+          {chosen.length > 0 ? (
+            <ul className="upload-list" aria-label="Gekozen bestanden">
+              {chosen.map((file, index) => (
+                <li key={`${file.name}-${index}`} className="upload-list__file">
+                  <span className="long-text">{file.name}</span>{' '}
+                  <span className={file.size > rules.maxFileBytes ? 'field__error' : 'muted'}>
+                    ({formatBytes(file.size)}
+                    {file.size > rules.maxFileBytes ? `, groter dan ${megabytes} MB` : ''})
+                  </span>
+                  {progress ? (
+                    <>
+                      <progress max={100} value={Math.round((progress[index] ?? 0) * 100)} aria-label={`Verzonden van ${file.name}`} />
+                      <span className="muted">{progress[index] >= 1 ? 'verzonden' : `${Math.round((progress[index] ?? 0) * 100)}%`}</span>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {progress ? (
+            <p role="status" className="muted">
+              {progress.every((part) => part >= 1) ? 'Alles is verzonden; de bestanden worden gecontroleerd…' : 'Bezig met verzenden…'}
+            </p>
+          ) : null}
+        </>
       )}
     </FieldFrame>
   )
+}
+
+/**
+ * Sends the form as the browser would (same fields, same order, the pressed
+ * button's value), reporting each file's share of the upload. Parts are sent
+ * in order, so a file's progress follows from how many bytes came before it.
+ */
+function sendWithProgress(form: HTMLFormElement, submitter: HTMLElement | null, files: File[], setProgress: (progress: number[]) => void) {
+  const data = new FormData(form, submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : undefined)
+  // Where each file starts and ends in the body, roughly (each part's headers are ~100–200 bytes).
+  const spans: Array<[number, number]> = []
+  let offset = 0
+  for (const [key, value] of data.entries()) {
+    offset += key.length + 120
+    if (typeof value === 'string') offset += new TextEncoder().encode(value).length
+    else {
+      spans.push([offset, offset + value.size])
+      offset += value.size
+    }
+  }
+  const shares = (loaded: number, total: number) => spans.map(([from, to]) => Math.max(0, Math.min(1, (loaded * (offset / total) - from) / Math.max(1, to - from))))
+  setProgress(files.map(() => 0))
+  const request = new XMLHttpRequest()
+  const target = form.action || window.location.href
+  request.open('POST', target)
+  request.upload.addEventListener('progress', (event) => {
+    if (event.lengthComputable) setProgress(shares(event.loaded, event.total))
+  })
+  request.addEventListener('load', () => {
+    setProgress(files.map(() => 1))
+    // A redirect was followed: go where the browser would have gone. Otherwise show the answer (e.g. errors).
+    if (request.responseURL && request.responseURL !== new URL(target, window.location.href).href) {
+      window.location.assign(request.responseURL)
+      return
+    }
+    document.open()
+    document.write(request.responseText)
+    document.close()
+  })
+  // A network error: fall back to the browser's own submission, which shows its own error page.
+  request.addEventListener('error', () => HTMLFormElement.prototype.submit.call(form))
+  request.send(data)
 }
 
 function uploadProblem(files: FileList | null, rules: UploadRules) {

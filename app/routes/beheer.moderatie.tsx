@@ -27,6 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [items, toc] = await Promise.all([moderationQueue(context.db, { kind, sectionSlug, olderThanDays }), getTableOfContents(context.db)])
   const themeLabels = new Map(themesFrom(toc).map((theme) => [theme.key, theme.label]))
   return {
+    scanning: context.fileSafety.scanning,
     kinds: kinds.map((value) => ({ value, label: queueKindLabels[value] })),
     filter: { kind: kind ?? '', sectionSlug: sectionSlug ?? '', olderThanDays: olderThanDays ?? 0 },
     sections: flattenTableOfContents(toc).map((entry) => ({ slug: entry.slug, label: entry.number ? `${entry.number} ${entry.title}` : entry.title })),
@@ -87,27 +88,38 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
     return { message: '', conflicts: [], confirm: { decision, items: described, reason, editedBody, ...confirmation } }
   }
   const conflicts: ActionResult['conflicts'] = []
+  const quarantined: string[] = []
   let done = 0
   for (const key of items) {
     const [kind, id] = key.split(':') as [QueueKind, string]
-    const outcome = await decide(context.db, context.collab, { editor, kind, id: Number(id), decision, reason, editedBody: items.length === 1 ? editedBody : undefined, publicUrl: context.publicUrl })
+    const outcome = await decide(context.db, context.collab, { editor, kind, id: Number(id), decision, reason, editedBody: items.length === 1 ? editedBody : undefined, publicUrl: context.publicUrl, scanning: context.fileSafety.scanning })
+    if (outcome.outcome === 'unscanned-files') quarantined.push(...outcome.fileNames)
     if (outcome.outcome === 'conflict') conflicts.push({ ...outcome, key, diff: compareTexts(outcome.originalText, outcome.currentTexts[0] ?? '') })
     if (outcome.outcome === 'done') done += 1
   }
   return {
-    message: `${done === 1 ? '1 bijdrage' : `${done} bijdragen`} ${verbs[decision]}.${conflicts.length > 0 ? ' Niet alles kon worden verwerkt: zie hieronder.' : ''}`,
+    message: `${done === 1 ? '1 bijdrage' : `${done} bijdragen`} ${verbs[decision]}.${conflicts.length > 0 ? ' Niet alles kon worden verwerkt: zie hieronder.' : ''}${
+      quarantined.length > 0
+        ? ` Niet goedgekeurd: ${quarantined.join(', ')} ${quarantined.length === 1 ? 'is' : 'zijn'} nog niet op virussen gescand (de virusscanner was niet bereikbaar). Het voorbeeld blijft wachten; de bestanden worden vanzelf opnieuw gescand, probeer het daarna nog eens.`
+        : ''
+    }`,
     conflicts,
     confirm: null,
   }
 }
 
 export default function ModerationPage() {
-  const { items, filter, sections, kinds } = useLoaderData<typeof loader>()
+  const { items, filter, sections, kinds, scanning } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   if (result?.confirm) return <ConfirmDecision confirm={result.confirm} />
   return (
     <div className="page moderation">
       <h1>Moderatie</h1>
+      {scanning ? null : (
+        <p className="notice notice--warning" role="note">
+          Let op: bestanden worden niet op virussen gescand (er is geen virusscanner ingesteld, CLAMD_URL). Open meegestuurde bestanden alleen als u de afzender vertrouwt.
+        </p>
+      )}
       {result?.message ? (
         <p role="status" className="notice">
           {result.message}
@@ -173,7 +185,7 @@ export default function ModerationPage() {
         </Form>
       ) : null}
       {items.map((item) => (
-        <QueueEntry key={item.key} item={item} />
+        <QueueEntry key={item.key} item={item} scanning={scanning} />
       ))}
     </div>
   )
@@ -182,7 +194,7 @@ export default function ModerationPage() {
 type Item = ReturnType<typeof useLoaderData<typeof loader>>['items'][number]
 
 /** One waiting item: everything the visitor sent, what it answers, how it will look, and the decision. */
-function QueueEntry({ item }: { item: Item }) {
+function QueueEntry({ item, scanning }: { item: Item; scanning: boolean }) {
   const headingId = `titel-${item.kind}-${item.id}`
   const where = item.kind === 'example' ? item.sectionTitle : item.sectionSlug ? <Link to={`/handreiking/${item.sectionSlug}`}>{item.sectionTitle}</Link> : item.sectionTitle
   return (
@@ -205,7 +217,7 @@ function QueueEntry({ item }: { item: Item }) {
       </header>
       <div className="queue-item__body">
         <SubmittedFields item={item} />
-        {item.example && item.example.files.length > 0 ? <QueueFiles files={item.example.files} /> : null}
+        {item.example && item.example.files.length > 0 ? <QueueFiles files={item.example.files} scanning={scanning} exampleName={item.example.name} /> : null}
         {item.sectionHtml ? (
           <details className="queue-item__context">
             <summary>De tekst van de paragraaf waar dit over gaat</summary>
@@ -288,25 +300,40 @@ function SubmittedFields({ item }: { item: Item }) {
 }
 
 /** Each file with name, type and size, and a link only moderators can open while the example waits. */
-function QueueFiles({ files }: { files: NonNullable<Item['example']>['files'] }) {
+function QueueFiles({ files, scanning, exampleName }: { files: NonNullable<Item['example']>['files']; scanning: boolean; exampleName: string }) {
   return (
     <section className="queue-files" aria-label="Bestanden">
       <h3>Bestanden ({files.length})</h3>
       <ul>
         {files.map((file) => (
           <li key={file.id} className="queue-file">
+            {file.hasPreview ? <img src={`/beheer/bestanden/${file.id}/voorbeeld`} alt={previewAlt(file, exampleName)} className="file-preview" loading="lazy" /> : null}
             <span className="queue-file__name long-text">{file.fileName}</span>
             <span className="muted">
               {file.typeLabel}, {file.size}
             </span>
-            <a href={`/beheer/bestanden/${file.id}`} download className="queue-file__open">
-              Openen<span className="visually-hidden"> {file.fileName}</span>
-            </a>
+            {!scanning ? (
+              <span className="queue-file__scan queue-file__scan--unscanned">niet op virussen gescand</span>
+            ) : file.scanStatus === 'clean' ? (
+              <span className="queue-file__scan">gescand, geen virus gevonden</span>
+            ) : (
+              <span className="queue-file__scan queue-file__scan--pending">nog niet gescand — in quarantaine, kan nog niet worden geopend of goedgekeurd</span>
+            )}
+            {scanning && file.scanStatus !== 'clean' ? null : (
+              <a href={`/beheer/bestanden/${file.id}`} download className="queue-file__open">
+                Openen<span className="visually-hidden"> {file.fileName}</span>
+                {scanning ? null : <span className="visually-hidden"> (niet op virussen gescand)</span>}
+              </a>
+            )}
           </li>
         ))}
       </ul>
     </section>
   )
+}
+
+export function previewAlt(file: { fileName: string; mediaType: string }, exampleName: string) {
+  return `${file.mediaType === 'application/pdf' ? 'Eerste pagina van' : 'Afbeelding'} ${file.fileName}, bij het voorbeeld ${exampleName}`
 }
 
 /** The item as readers will see it once approved. */

@@ -24,7 +24,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!example) throw new Response('Niet gevonden', { status: 404 })
   const { story, searchVector, submitterEmail, clientHash, removalTokenId, removalSecretHash, ...shown } = example
   const themes = themesFrom(tableOfContents).filter((theme) => example.themes.includes(theme.key))
-  const files = await listAttachments(context.db, example.id)
+  const scanning = context.fileSafety.scanning
+  // With a virus scanner, a file still in quarantine is listed without a link until it is scanned clean.
+  const files = (await listAttachments(context.db, example.id)).map((file) => ({ ...file, downloadable: !scanning || file.scanStatus === 'clean' }))
   const handbookSection = example.handbookSlug ? flattenTableOfContents(tableOfContents).find((entry) => entry.slug === example.handbookSlug) : undefined
   return { example: shown, themes, files, handbookSection: handbookSection ? { slug: handbookSection.slug, title: handbookSection.title } : null, canUnpublish: can(context.authentication?.user ?? null, 'contribution:moderate') }
 }
@@ -108,12 +110,26 @@ export default function ExamplePage() {
           <h2>Bestanden</h2>
           <ul className="files">
             {files.map((file) => (
-              <li key={file.id}>
-                <a href={`/voorbeelden/${example.slug}/bestanden/${file.id}`} download>
-                  {file.fileName}
-                </a>{' '}
+              <li key={file.id} className={file.hasPreview ? 'file file--preview' : 'file'}>
+                {file.hasPreview ? (
+                  <img
+                    src={`/voorbeelden/${example.slug}/bestanden/${file.id}/voorbeeld`}
+                    alt={`${file.mediaType === 'application/pdf' ? 'Eerste pagina van' : 'Afbeelding'} ${file.fileName}, bij het voorbeeld ${example.name}`}
+                    className="file-preview"
+                    loading="lazy"
+                  />
+                ) : null}
+                {file.downloadable ? (
+                  <a href={`/voorbeelden/${example.slug}/bestanden/${file.id}`} download>
+                    {file.fileName}
+                  </a>
+                ) : (
+                  <span>{file.fileName}</span>
+                )}{' '}
                 <span className="muted">
-                  ({formatBytes(file.byteSize)}, {file.downloads === 1 ? '1 keer' : `${file.downloads} keer`} gedownload)
+                  {file.downloadable
+                    ? `(${formatBytes(file.byteSize)}, ${file.downloads === 1 ? '1 keer' : `${file.downloads} keer`} gedownload)`
+                    : '(wordt nog op virussen gescand; daarna kunt u het downloaden)'}
                 </span>
               </li>
             ))}

@@ -18,6 +18,7 @@ import { can } from '#server/auth/permissions'
 import { checkFormToken, decideSubmission, formStartedToken, refusalMessage, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
+import type { CheckedFile } from '#server/files/file-safety'
 import { readUploadForm, type UploadForm } from '#server/files/upload-form'
 import { allowedUploadTypes, discardUploads, uploadLimits } from '#server/files/uploads'
 import { getTableOfContents } from '#server/handbook/sections'
@@ -65,6 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return rejected({ ...formFailure({ form: 'Het formulier kon niet worden gelezen. Probeer het opnieuw.' }), themes: [], started: await formStartedToken(context.db) }, context)
   }
   const { fields, files, problems } = upload
+  let checked: CheckedFile[] = []
   try {
     if (upload.tooMuchText) {
       const message = 'Het formulier bevat meer tekst dan wij aannemen (samen hoogstens 256 kB). Maak de teksten korter en verstuur het opnieuw. Er is niets opgeslagen.'
@@ -76,6 +78,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
     // Every error at once: the fields, the files and the form as a whole.
     const form = parseForm(exampleSchema, fields)
+    // Only a submission that will be stored is scanned: an infected file is refused by its field,
+    // a file clamd could not look at (scanner down) waits in quarantine; photos lose their metadata.
+    if (form.ok && problems.length === 0 && verdict.kind !== 'refused' && files.length > 0) {
+      const result = await context.fileSafety.checkUploads(files.splice(0), { clientKey: context.clientKey, userId: context.authentication?.user.id })
+      checked = result.files
+      problems.push(...result.problems)
+    }
     if (!form.ok || problems.length > 0 || verdict.kind === 'refused') {
       const fileError =
         problems.length > 0
@@ -89,7 +98,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
     const user = context.authentication?.user
-    const { outcome } = await submitExample(
+    const { outcome, attachmentIds } = await submitExample(
       context.db,
       context.storage,
       {
@@ -106,14 +115,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
         userId: user?.id,
         publishDirectly: can(user ?? null, 'example:publish-directly'),
       },
-      files,
+      checked,
       verdict.claim,
       outcomeFor,
       context.publicUrl,
     )
+    // Previews only from files scanned clean; a file still in quarantine gets its own after the rescan.
+    await context.fileSafety.makePreviews(attachmentIds)
     throw redirect(outcome)
   } finally {
-    await discardUploads(files)
+    await discardUploads([...files, ...checked])
   }
 }
 
@@ -175,7 +186,7 @@ export default function NewExamplePage() {
           name="bestanden"
           rules={uploadRules}
           error={errors.bestanden}
-          hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG."
+          hint="Hoogstens 5 bestanden van elk hoogstens 20 MB: PDF, Word, Excel, PowerPoint, ODT, ODS, JPG of PNG. Foto’s plaatsen wij zonder locatie- en cameragegevens; in PDF- en Office-bestanden blijven de naam van de maker en andere eigenschappen staan."
         />
         <fieldset className="fieldset">
           <legend>Over u</legend>

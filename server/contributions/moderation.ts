@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lte, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import { recordAudit } from '#server/audit'
 import { newToken } from '#server/auth/random'
 import type { SessionUser } from '#server/auth/sessions'
@@ -15,7 +15,7 @@ export type QueueKind = ContributionKind | 'example'
 export const queueKindLabels: Record<QueueKind, string> = { ...kindLabels, example: 'goed voorbeeld' }
 
 /** A file an example brings along: what the editor approves, openable before it is public. */
-export type QueueFile = { id: number; fileName: string; mediaType: string; byteSize: number }
+export type QueueFile = { id: number; fileName: string; mediaType: string; byteSize: number; scanStatus: 'pending' | 'clean'; hasPreview: boolean }
 
 /** Everything a visitor filled in for an example, as they sent it. */
 export type QueueExample = {
@@ -125,7 +125,15 @@ export async function moderationQueue(db: Database, filter: QueueFilter = {}, no
       .where(and(...conditions))
       .orderBy(asc(examples.createdAt))
     const files = rows.length === 0 ? [] : await db
-      .select({ id: attachments.id, exampleId: attachments.exampleId, fileName: attachments.fileName, mediaType: attachments.mediaType, byteSize: attachments.byteSize })
+      .select({
+        id: attachments.id,
+        exampleId: attachments.exampleId,
+        fileName: attachments.fileName,
+        mediaType: attachments.mediaType,
+        byteSize: attachments.byteSize,
+        scanStatus: attachments.scanStatus,
+        hasPreview: sql<boolean>`${attachments.previewKey} is not null`,
+      })
       .from(attachments)
       .where(inArray(attachments.exampleId, rows.map((row) => row.id)))
       .orderBy(asc(attachments.id))
@@ -164,7 +172,14 @@ export async function moderationQueue(db: Database, filter: QueueFilter = {}, no
 /** A file of an example that is still waiting, for a moderator to open before deciding. */
 export async function pendingAttachment(db: Database, attachmentId: number) {
   const [row] = await db
-    .select({ storageKey: attachments.storageKey, fileName: attachments.fileName, mediaType: attachments.mediaType, byteSize: attachments.byteSize })
+    .select({
+      storageKey: attachments.storageKey,
+      fileName: attachments.fileName,
+      mediaType: attachments.mediaType,
+      byteSize: attachments.byteSize,
+      scanStatus: attachments.scanStatus,
+      previewKey: attachments.previewKey,
+    })
     .from(attachments)
     .innerJoin(examples, eq(examples.id, attachments.exampleId))
     .where(and(eq(attachments.id, attachmentId), eq(examples.status, 'pending')))
@@ -180,7 +195,7 @@ export async function waitingCount(db: Database) {
 }
 
 export type Decision = 'approve' | 'approve-manually' | 'reject' | 'spam'
-export type DecisionOutcome = { outcome: 'done' } | { outcome: 'conflict'; originalText: string; proposedText: string; currentTexts: string[] } | { outcome: 'missing' }
+export type DecisionOutcome = { outcome: 'done' } | { outcome: 'unscanned-files'; fileNames: string[] } | { outcome: 'conflict'; originalText: string; proposedText: string; currentTexts: string[] } | { outcome: 'missing' }
 
 /**
  * One editor decision on one queue item: stored, audited, and mailed to the
@@ -190,7 +205,7 @@ export type DecisionOutcome = { outcome: 'done' } | { outcome: 'conflict'; origi
 export async function decide(
   db: Database,
   collab: CollabServer,
-  input: { editor: SessionUser; kind: QueueKind; id: number; decision: Decision; reason?: string; editedBody?: string; publicUrl: string },
+  input: { editor: SessionUser; kind: QueueKind; id: number; decision: Decision; reason?: string; editedBody?: string; publicUrl: string; scanning?: boolean },
 ): Promise<DecisionOutcome> {
   return input.kind === 'example' ? decideExample(db, input) : decideContribution(db, collab, input)
 }
@@ -231,6 +246,14 @@ async function decideContribution(db: Database, collab: CollabServer, input: Par
 async function decideExample(db: Database, input: Parameters<typeof decide>[2]): Promise<DecisionOutcome> {
   const [example] = await db.select().from(examples).where(and(eq(examples.id, input.id), eq(examples.status, 'pending')))
   if (!example) return { outcome: 'missing' }
+  if (input.scanning && (input.decision === 'approve' || input.decision === 'approve-manually')) {
+    // Publishing would offer files no scanner has passed: they wait in quarantine until clamd answers.
+    const unscanned = await db
+      .select({ fileName: attachments.fileName })
+      .from(attachments)
+      .where(and(eq(attachments.exampleId, input.id), eq(attachments.scanStatus, 'pending')))
+    if (unscanned.length > 0) return { outcome: 'unscanned-files', fileNames: unscanned.map((file) => file.fileName) }
+  }
   const status = input.decision === 'spam' ? 'spam' : input.decision === 'reject' ? 'rejected' : 'published'
   const edited = input.editedBody?.trim()
   const story = edited ? { type: 'doc', content: plainParagraphs(edited) } : null

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm'
 import { secretMatches, splitToken } from '#server/auth/random'
 import type { Database } from '#server/db/client'
 import { attachments, contributions, examples, formSubmissions, rateLimits } from '#server/db/schema'
+import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import { sweepOrphanedFiles } from '#server/files/stored-uploads'
 import { sweepTemporaryFiles } from '#server/files/temporary-files'
@@ -16,9 +17,10 @@ export const retention = { clientHashDays: 30, refusedDays: 90 }
  * 30 days, rejected and spam submissions (with their files) after 90 days,
  * spent rate-limit counters after a day, used form tokens once they have
  * expired. Uploads leave nothing behind: left-over temporary files and stored
- * files without a row (a crash mid-submission) are removed.
+ * files without a row (a crash mid-submission) are removed. Quarantined
+ * files are scanned again.
  */
-export async function purgeExpired(db: Database, storage: FileStorage, now = new Date(), temporaryDir?: string) {
+export async function purgeExpired(db: Database, storage: FileStorage, now = new Date(), temporaryDir?: string, fileSafety?: FileSafety) {
   const hashesBefore = new Date(now.getTime() - retention.clientHashDays * day)
   const refusedBefore = new Date(now.getTime() - retention.refusedDays * day)
   await db.update(contributions).set({ clientHash: null }).where(and(isNotNull(contributions.clientHash), lt(contributions.createdAt, hashesBefore)))
@@ -37,6 +39,8 @@ export async function purgeExpired(db: Database, storage: FileStorage, now = new
   await db.delete(formSubmissions).where(lt(formSubmissions.createdAt, new Date(now.getTime() - maximumFillMs - day)))
   if (temporaryDir) await sweepTemporaryFiles(temporaryDir, now.getTime())
   await sweepOrphanedFiles(db, storage, 'voorbeelden/', now.getTime())
+  // Files stored while the scanner was down (or before scanning existed) wait in quarantine until they pass.
+  await fileSafety?.rescanPending()
   logger.info({ contributions: removedContributions.length, examples: refusedExamples.length }, 'expired submissions purged')
 }
 
@@ -63,7 +67,8 @@ export async function findSubmissionByToken(db: Database, token: string) {
 }
 
 async function deleteExample(db: Database, storage: FileStorage, exampleId: number) {
-  const files = await db.delete(attachments).where(eq(attachments.exampleId, exampleId)).returning({ key: attachments.storageKey })
+  const files = await db.delete(attachments).where(eq(attachments.exampleId, exampleId)).returning({ key: attachments.storageKey, preview: attachments.previewKey })
   await db.delete(examples).where(eq(examples.id, exampleId))
-  await Promise.all(files.map((file) => storage.remove(file.key).catch((error) => logger.error({ err: error, key: file.key }, 'could not remove stored file'))))
+  const keys = files.flatMap((file) => (file.preview ? [file.key, file.preview] : [file.key]))
+  await Promise.all(keys.map((key) => storage.remove(key).catch((error) => logger.error({ err: error, key }, 'could not remove stored file'))))
 }

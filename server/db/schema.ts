@@ -309,9 +309,18 @@ export const attachments = pgTable(
     mediaType: text('media_type').notNull(),
     byteSize: integer('byte_size').notNull(),
     downloads: integer('downloads').notNull().default(0),
+    /**
+     * 'pending': not (yet) scanned by clamd — quarantined when a scanner is configured;
+     * 'clean': clamd found nothing. Infected files are never kept. Files stored before
+     * scanning existed start as 'pending' and are scanned on start.
+     */
+    scanStatus: text('scan_status', { enum: ['pending', 'clean'] }).notNull().default('pending'),
+    scannedAt: timestamp('scanned_at', { withTimezone: true }),
+    /** A small WebP picture (thumbnail or first PDF page), made only from a file scanned clean. */
+    previewKey: text('preview_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('attachments_example_idx').on(table.exampleId)],
+  (table) => [index('attachments_example_idx').on(table.exampleId), index('attachments_scan_idx').on(table.scanStatus)],
 )
 
 /**

@@ -5,7 +5,7 @@ import { attachments, examples } from '#server/db/schema'
 import { claimFormToken, firstOutcome, type FormClaim } from '#server/contributions/form-guard'
 import type { FileStorage } from '#server/files/storage'
 import { abandonUploads, settleUploads, storeUploads } from '#server/files/stored-uploads'
-import type { ReceivedFile } from '#server/files/uploads'
+import type { CheckedFile } from '#server/files/file-safety'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
 import { sendMail } from '#server/mail/mailer'
 
@@ -36,7 +36,7 @@ export async function submitExample(
   db: Database,
   storage: FileStorage,
   input: NewExample,
-  files: ReceivedFile[],
+  files: CheckedFile[],
   claim: FormClaim,
   outcomeFor: (example: { slug: string; status: string }) => string,
   publicUrl: string,
@@ -49,6 +49,7 @@ export async function submitExample(
   const story = { type: 'doc', content: plainParagraphs(input.story) }
   const removal = newToken()
   let saved: boolean
+  let attachmentIds: number[] = []
   try {
     saved = await db.transaction(async (tx) => {
       if (!(await claimFormToken(tx as unknown as Database, claim, outcome))) return false
@@ -76,7 +77,11 @@ export async function submitExample(
         })
         .returning({ id: examples.id })
       if (stored.length > 0) {
-        await tx.insert(attachments).values(stored.map((file) => ({ exampleId: row.id, storageKey: file.key, fileName: file.fileName, mediaType: file.mediaType, byteSize: file.byteSize })))
+        const rows = await tx
+          .insert(attachments)
+          .values(stored.map((file) => ({ exampleId: row.id, storageKey: file.key, fileName: file.fileName, mediaType: file.mediaType, byteSize: file.byteSize, scanStatus: file.scanStatus, scannedAt: file.scanStatus === 'clean' ? new Date() : null })))
+          .returning({ id: attachments.id })
+        attachmentIds = rows.map((attachment) => attachment.id)
       }
       await settleUploads(tx as unknown as Database, stored)
       return true
@@ -87,7 +92,7 @@ export async function submitExample(
   }
   if (!saved) {
     await abandonUploads(db, storage, stored)
-    return { outcome: (await firstOutcome(db, claim)) ?? outcome }
+    return { outcome: (await firstOutcome(db, claim)) ?? outcome, attachmentIds: [] }
   }
   if (input.submitterEmail) {
     await sendMail(db, {
@@ -101,7 +106,7 @@ export async function submitExample(
       link: { label: 'Mijn voorbeeld verwijderen', url: `${publicUrl}/bijdragen/verwijderen/${removal.token}` },
     })
   }
-  return { outcome }
+  return { outcome, attachmentIds }
 }
 
 export function plainParagraphs(text: string) {
@@ -129,24 +134,43 @@ async function uniqueSlug(db: Database, name: string) {
 
 export async function listAttachments(db: Database, exampleId: number) {
   return db
-    .select({ id: attachments.id, fileName: attachments.fileName, mediaType: attachments.mediaType, byteSize: attachments.byteSize, downloads: attachments.downloads })
+    .select({
+      id: attachments.id,
+      fileName: attachments.fileName,
+      mediaType: attachments.mediaType,
+      byteSize: attachments.byteSize,
+      downloads: attachments.downloads,
+      scanStatus: attachments.scanStatus,
+      hasPreview: sql<boolean>`${attachments.previewKey} is not null`,
+    })
     .from(attachments)
     .where(eq(attachments.exampleId, exampleId))
     .orderBy(asc(attachments.id))
 }
 
-/** The file to send, counting the download; only for published examples. */
-export async function takeDownload(db: Database, exampleSlug: string, attachmentId: number) {
+/** The file to send, counting the download; only for published examples, and only once scanned clean when scanning is on. */
+export async function takeDownload(db: Database, exampleSlug: string, attachmentId: number, onlyClean: boolean) {
   const [row] = await db
     .update(attachments)
     .set({ downloads: sql`${attachments.downloads} + 1` })
     .where(
       and(
         eq(attachments.id, attachmentId),
+        onlyClean ? eq(attachments.scanStatus, 'clean') : undefined,
         sql`${attachments.exampleId} = (select id from ${examples} where ${examples.slug} = ${exampleSlug} and ${examples.status} = 'published')`,
       ),
     )
     .returning()
   return row ?? null
+}
+
+/** A published example's file preview (made only from a file scanned clean). */
+export async function publishedPreview(db: Database, exampleSlug: string, attachmentId: number) {
+  const [row] = await db
+    .select({ previewKey: attachments.previewKey, scanStatus: attachments.scanStatus })
+    .from(attachments)
+    .innerJoin(examples, eq(examples.id, attachments.exampleId))
+    .where(and(eq(attachments.id, attachmentId), eq(examples.slug, exampleSlug), eq(examples.status, 'published'), eq(attachments.scanStatus, 'clean')))
+  return row?.previewKey ? row.previewKey : null
 }
 

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { inArray } from 'drizzle-orm'
+import { inArray, sql } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { attachments, pendingUploads } from '#server/db/schema'
 import { logger } from '#server/logger'
 import type { FileStorage } from './storage'
 import type { ReceivedFile } from './uploads'
 
-export type StoredUpload = ReceivedFile & { key: string }
+export type StoredUpload<File extends ReceivedFile = ReceivedFile> = File & { key: string }
 
-const owner = `${hostname()}:${process.pid}`
+/** Who marks a file pending: host and pid, so the sweep can tell a crashed process's marks. */
+export const uploadOwner = `${hostname()}:${process.pid}`
 const processStartedAt = Date.now() - process.uptime() * 1000
 /** No request lives this long (Node ends one after 5 minutes), so an older pending mark is a crash's. */
 const pendingMaxAgeMs = 60 * 60 * 1000
@@ -21,10 +22,10 @@ const pendingMaxAgeMs = 60 * 60 * 1000
  * `abandonUploads` if that fails. A crash in between leaves pending marks,
  * which tell the sweep what to remove.
  */
-export async function storeUploads(db: Database, storage: FileStorage, prefix: string, files: ReceivedFile[]): Promise<StoredUpload[]> {
+export async function storeUploads<File extends ReceivedFile>(db: Database, storage: FileStorage, prefix: string, files: File[]): Promise<StoredUpload<File>[]> {
   const keyed = files.map((file) => ({ ...file, key: `${prefix}/${randomUUID()}.${file.extension}` }))
   if (keyed.length === 0) return keyed
-  await db.insert(pendingUploads).values(keyed.map((file) => ({ storageKey: file.key, owner, createdAt: new Date() })))
+  await db.insert(pendingUploads).values(keyed.map((file) => ({ storageKey: file.key, owner: uploadOwner, createdAt: new Date() })))
   try {
     for (const file of keyed) await storage.store(file.key, file.file.read(), file.mediaType)
   } catch (error) {
@@ -73,8 +74,11 @@ export async function sweepOrphanedFiles(db: Database, storage: FileStorage, pre
   for await (const key of storage.list(prefix)) stored.push(key)
   if (stored.length === 0) return 0
   // One statement, so one snapshot: a commit moving a key from pending to a row cannot fall between two reads.
-  const known = await db.select({ key: attachments.storageKey }).from(attachments).union(db.select({ key: pendingUploads.storageKey }).from(pendingUploads))
-  const knownKeys = new Set(known.map((row) => row.key))
+  const known = await db
+    .select({ key: attachments.storageKey, preview: attachments.previewKey })
+    .from(attachments)
+    .union(db.select({ key: pendingUploads.storageKey, preview: sql<string | null>`null` }).from(pendingUploads))
+  const knownKeys = new Set(known.flatMap((row) => (row.preview ? [row.key, row.preview] : [row.key])))
   const orphans = stored.filter((key) => !knownKeys.has(key))
   for (const key of orphans) await storage.remove(key).catch((error) => logger.error({ err: error, key }, 'could not remove an orphaned stored file'))
   if (orphans.length > 0) logger.info({ removed: orphans.length }, 'stored files without a row removed')

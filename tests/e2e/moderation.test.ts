@@ -5,7 +5,7 @@ import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
 import type { Role } from '#server/db/schema'
 import { createUser } from '../support/factories'
-import { pngBytes } from '../support/submissions'
+import { pngBytes, samePicture } from '../support/submissions'
 import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
 
 /** Whether every element matching the selector fits in the viewport's width. */
@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('moderators and editors in a browser', () => {
         expect(await item.locator('.preview .card__title').textContent()).toBe('Buurtnetwerk Kampen')
         const [download] = await Promise.all([queue.waitForEvent('download'), item.getByRole('link', { name: /Openen/ }).click()])
         expect(download.suggestedFilename()).toBe('sociale-kaart.png')
-        expect((await readFile((await download.path())!)).equals(pngBytes)).toBe(true)
+        expect(await samePicture(await readFile((await download.path())!), pngBytes)).toBe(true)
         const href = await item.getByRole('link', { name: /Openen/ }).getAttribute('href')
         expect((await visitor.request.get(site.server.url + href)).status()).toBe(403)
       }

@@ -14,6 +14,16 @@ export const pngBytes = Buffer.from(
   'base64',
 )
 
+/**
+ * Whether two images show the same pixels: uploaded JPEG and PNG files are re-encoded without
+ * their metadata, so the stored bytes differ from the sent ones but the picture does not.
+ */
+export async function samePicture(actual: Buffer, expected: Buffer) {
+  const { default: sharp } = await import('sharp')
+  const [a, b] = await Promise.all([actual, expected].map((bytes) => sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true })))
+  return a.info.format === b.info.format && a.info.width === b.info.width && a.info.height === b.info.height && a.data.equals(b.data)
+}
+
 export const pdfBytes = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
 
 /** A real zip archive holding one text file: not an Office document. */
