@@ -16,7 +16,7 @@ const day = 86_400_000
 let server: TestServer
 let editorCookie: string
 /** A chapter with sub-sections, one of them, and a section of another chapter. */
-let chapter: { slug: string; title: string }
+let chapter: { slug: string; number: string; title: string }
 let inChapter: { slug: string; title: string }
 let elsewhere: { slug: string; title: string }
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const chapters = await listChapters(db())
   const all = await db().select({ id: sections.id, slug: sections.slug, title: sections.title }).from(sections)
   const withChildren = []
-  for (const entry of chapters) if ((await chapterSectionIds(db(), entry.id)).length > 2) withChildren.push(entry)
+  for (const entry of chapters) if (entry.number && (await chapterSectionIds(db(), entry.id)).length > 2) withChildren.push(entry)
   chapter = withChildren[0]
   const childIds = await chapterSectionIds(db(), withChildren[0].id)
   inChapter = all.find((row) => row.id === childIds[1])!
@@ -117,6 +117,16 @@ async function readFeed() {
   expect(new Set(entries.map((entry) => only(entry, 'id').text)).size).toBe(entries.length)
   return { source, feed, entries }
 }
+
+describe('the XML check the feed test relies on', () => {
+  it('accepts well-formed XML and refuses what is not', () => {
+    const feed = parseXml('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="x"><title>A &amp; B &#233;</title><link href="/a"/></feed>\n')
+    expect(childrenNamed(feed, 'title')[0].text).toBe('A & B é')
+    for (const broken of ['<feed><title>A & B</title></feed>', '<feed><a></b></feed>', '<feed><a>', '<feed/><feed/>', '<feed a="1" a="2"/>', '<feed>&nbsp;</feed>', '<feed>a < b</feed>', '<feed>\u0001</feed>']) {
+      expect(() => parseXml(broken), broken).toThrow()
+    }
+  })
+})
 
 describe('the Atom feed /wijzigingen.xml', () => {
   it('is well-formed Atom with a just published change and a frozen edition, without names or addresses', async () => {
@@ -235,6 +245,12 @@ describe('following by e-mail', () => {
     await server.site.runDigest()
     expect(await mailsTo(chapterFollower)).toHaveLength(1)
     expect((await mailsTo(wholeFollower))[0].text).toContain('Ander hoofdstuk')
+    await publishChange(inChapter.slug, 'Een zin in het gevolgde hoofdstuk.', 'Gevolgd hoofdstuk')
+    await server.site.runDigest()
+    const [chapterDigest] = await mailsTo(chapterFollower)
+    expect(chapterDigest.subject).toBe(`Wijzigingen in hoofdstuk ${chapter.number} ${chapter.title} van de Handreiking Lokaal samenwerken`)
+    expect(chapterDigest.text).toContain('Gevolgd hoofdstuk')
+    expect(chapterDigest.text).not.toContain('Ander hoofdstuk')
 
     const number = await freezeEdition('Een editie voor de volgers.')
     for (const email of [chapterFollower, wholeFollower]) {

@@ -6,7 +6,7 @@ import { Field, FieldFrame } from '#app/components/form-field'
 import { SubmitButton } from '#app/components/submit-button'
 import { sectionLabel, site } from '#app/site'
 import { emailField, formFailed, formPageTitle, parseForm, rejected } from '#app/utils/forms'
-import { listChapters, requestSubscription } from '#server/follow/subscriptions'
+import { listChapters, requestSubscription, scopeLabel } from '#server/follow/subscriptions'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: formPageTitle(`Wijzigingen volgen — ${site.title}`, data?.failed) }]
 
@@ -14,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const chapters = await listChapters(context.db)
   const asked = new URL(request.url).searchParams.get('hoofdstuk')
   return {
-    chapters: chapters.map((chapter) => ({ slug: chapter.slug, label: sectionLabel(chapter) })),
+    chapters: chapters.map((chapter) => ({ slug: chapter.slug, label: chapter.number ? `Hoofdstuk ${sectionLabel(chapter)}` : chapter.title })),
     chosen: chapters.some((chapter) => chapter.slug === asked) ? asked! : '',
     failed: formFailed(context),
   }
@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const chapter = chapters.find((entry) => entry.slug === form.data.volgen) ?? null
   await requestSubscription(context.db, { email: form.data.email, chapter, publicUrl: context.publicUrl, clientKey: context.clientKey })
   // The same answer whether or not the address already follows: nobody learns who reads along.
-  return { ok: true as const, email: form.data.email, scope: chapter ? sectionLabel(chapter) : 'de hele handreiking' }
+  return { ok: true as const, email: form.data.email, scope: scopeLabel(chapter) }
 }
 
 export default function FollowPage() {
@@ -70,7 +70,7 @@ export default function FollowPage() {
               <option value="">De hele handreiking</option>
               {chapters.map((chapter) => (
                 <option key={chapter.slug} value={chapter.slug}>
-                  Hoofdstuk {chapter.label}
+                  {chapter.label}
                 </option>
               ))}
             </select>

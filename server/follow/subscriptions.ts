@@ -27,9 +27,10 @@ export async function listChapters(db: Database): Promise<Chapter[]> {
     .orderBy(asc(sections.position))
 }
 
-/** "hoofdstuk 2 Samenwerken" or "de hele handreiking", as mails name what is followed. */
+/** "hoofdstuk 2 De meerwaarde van samenwerken" or "de hele handreiking", as pages and mails name what is followed. */
 export function scopeLabel(chapter: Pick<Chapter, 'number' | 'title'> | null) {
-  return chapter ? `hoofdstuk ${chapter.number ? `${chapter.number} ` : ''}${chapter.title}` : 'de hele handreiking'
+  if (!chapter) return 'de hele handreiking'
+  return chapter.number ? `hoofdstuk ${chapter.number} ${chapter.title}` : `het hoofdstuk “${chapter.title}”`
 }
 
 /**
