@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { editions, revisions, sections } from '#server/db/schema'
 import { firstEditionSummary } from '#server/handbook/import-content'
@@ -78,6 +78,6 @@ export async function frozenEditions(db: Database, options: { after?: number; li
 
 /** The moment of the latest published revision, for a feed with nothing to show yet. */
 export async function latestRevisionAt(db: Database) {
-  const [row] = await db.select({ at: sql<string | null>`max(${revisions.createdAt})` }).from(revisions).where(lte(revisions.createdAt, sql`now()`))
+  const [row] = await db.select({ at: sql<string | null>`max(${revisions.createdAt})` }).from(revisions)
   return row?.at ? new Date(row.at) : new Date(0)
 }
