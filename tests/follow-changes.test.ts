@@ -196,7 +196,7 @@ describe('following by e-mail', () => {
     await server.site.runDigest()
     const [digest, ...earlier] = await mailsTo(email)
     expect(earlier).toHaveLength(1)
-    expect(digest.subject).toBe('Wijzigingen in de hele handreiking van de Handreiking Lokaal samenwerken')
+    expect(digest.subject).toBe('Wijzigingen in de Handreiking Lokaal samenwerken')
     expect(digest.text).toContain(inChapter.title)
     expect(digest.text).toContain('Na de bevestiging')
     expect(digest.text).toContain(`${server.url}/handreiking/${inChapter.slug}`)
@@ -248,7 +248,7 @@ describe('following by e-mail', () => {
     await publishChange(inChapter.slug, 'Een zin in het gevolgde hoofdstuk.', 'Gevolgd hoofdstuk')
     await server.site.runDigest()
     const [chapterDigest] = await mailsTo(chapterFollower)
-    expect(chapterDigest.subject).toBe(`Wijzigingen in hoofdstuk ${chapter.number} ${chapter.title} van de Handreiking Lokaal samenwerken`)
+    expect(chapterDigest.subject).toBe(`Wijzigingen in hoofdstuk ${chapter.number} ${chapter.title} (Handreiking Lokaal samenwerken)`)
     expect(chapterDigest.text).toContain('Gevolgd hoofdstuk')
     expect(chapterDigest.text).not.toContain('Ander hoofdstuk')
 

@@ -126,7 +126,7 @@ function digestMail(follower: Follower, changes: PublishedChange[], publicUrl: s
   const scope = scopeLabel(follower.chapter)
   return {
     to: follower.email,
-    subject: `Wijzigingen in ${scope} van de Handreiking Lokaal samenwerken`,
+    subject: follower.chapter ? `Wijzigingen in ${scope} (Handreiking Lokaal samenwerken)` : 'Wijzigingen in de Handreiking Lokaal samenwerken',
     paragraphs: [
       'Beste lezer,',
       `Sinds ${dateFormat.format(follower.digestThrough)} is er in ${scope} het volgende veranderd:`,
