@@ -20,6 +20,7 @@ export const links: LinksFunction = () => [
   { rel: 'preload', href: regularFont, as: 'font', type: 'font/woff2', crossOrigin: 'anonymous' },
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+  { rel: 'alternate', type: 'application/atom+xml', title: 'Wijzigingen in de handreiking', href: '/wijzigingen.xml' },
 ]
 
 export async function loader({ context }: LoaderFunctionArgs) {
@@ -173,6 +174,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </li>
               <li>
                 <a href="/handreiking.pdf">Download de handreiking (pdf)</a>
+              </li>
+              <li>
+                <Link to="/volgen">Wijzigingen volgen</Link>
               </li>
             </ul>
             <p>Deze site gebruikt geen tracking-cookies.</p>

@@ -8,6 +8,7 @@ import { ContentVersion } from '#server/content-version'
 import { collabAuthorization } from '#server/collab/upgrade-auth'
 import { siteOrigins } from '#server/config'
 import { purgeExpired } from '#server/contributions/retention'
+import { runFollowerMails } from '#server/follow/digest'
 import type { DatabaseHandle } from '#server/db/client'
 import { LocalSiteEvents, type SiteEvents } from '#server/events'
 import { FileSafety } from '#server/files/file-safety'
@@ -50,6 +51,8 @@ export type Site = {
   fileSafety: FileSafety
   /** The retention job (run at start and every 6 hours), e.g. for tests. */
   runRetention: () => Promise<void>
+  /** The followers' mails (new editions, weekly digests; at start and every hour), e.g. for tests; `now` pretends a later moment. */
+  runDigest: (now?: Date) => Promise<void>
   close: () => Promise<void>
 }
 
@@ -79,6 +82,11 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
   purgeTimer.unref()
+  // Each subscription remembers what was mailed through when, so running this often (or after a restart) never sends twice.
+  const digest = (now = new Date()) => runFollowerMails(database.db, options.publicUrl, now).catch((error) => logger.error({ err: error }, 'mailing followers failed'))
+  const startDigest = digest()
+  const digestTimer = setInterval(digest, 60 * 60 * 1000)
+  digestTimer.unref()
   // Files stored before scanning existed (or while clamd was down) are scanned once on start, without
   // holding up the start (they stay unservable meanwhile); quarantined files should not wait six hours
   // for the scanner's return either: every 5 minutes, a cheap query when none wait.
@@ -103,10 +111,13 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     pageCache,
     fileSafety,
     runRetention: async () => void (await purge()),
+    runDigest: async (now?: Date) => void (await digest(now)),
     close: async () => {
       clearInterval(purgeTimer)
       clearInterval(rescanTimer)
+      clearInterval(digestTimer)
       await startScan
+      await startDigest
       for (const stop of unsubscribe) stop()
       // Stop accepting; write every live document and close its sockets (1001); requests still
       // running get a few seconds to finish (they need the database), then are cut.

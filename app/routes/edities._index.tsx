@@ -9,6 +9,8 @@ import { formatDate, site } from '#app/site'
 import { parseForm, rejected } from '#app/utils/forms'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
+import { notifyNewEditions } from '#server/follow/digest'
+import { logger } from '#server/logger'
 import { listEditions } from '#server/pdf/editions'
 
 export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
@@ -23,6 +25,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = parseForm(z.object({ note: z.string().trim().min(3, 'Schrijf in een zin wat deze editie bijzonder maakt.').max(300, 'Houd de notitie korter dan 300 tekens.') }), await request.formData())
   if (!form.ok) return rejected(form)
   const edition = await context.pdf.freezeEdition(editor, form.data.note, context.publicUrl)
+  // Followers hear of it now; the hourly job catches up if this fails halfway.
+  await notifyNewEditions(context.db, context.publicUrl).catch((error) => logger.error({ err: error }, 'mailing followers about the edition failed'))
   return { frozen: edition.number }
 }
 

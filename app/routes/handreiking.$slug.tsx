@@ -62,6 +62,12 @@ export default function SectionPage() {
           <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
           <p className="muted updated">
             <LastChangeDate change={section.lastChange} /> · <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
+            {breadcrumb.length === 0 ? (
+              <>
+                {' · '}
+                <Link to={`/volgen?hoofdstuk=${section.slug}`}>Volg dit hoofdstuk</Link>
+              </>
+            ) : null}
           </p>
           <RelatedExamples {...examples} />
           <section aria-labelledby="uit-de-praktijk" className="practice">

@@ -6,6 +6,7 @@ import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import { sweepOrphanedFiles } from '#server/files/stored-uploads'
 import { sweepTemporaryFiles } from '#server/files/temporary-files'
+import { deleteUnconfirmed } from '#server/follow/subscriptions'
 import { maximumFillMs } from './form-guard'
 import { logger } from '#server/logger'
 
@@ -17,7 +18,8 @@ export const retention = { clientHashDays: 30, refusedDays: 90 }
  * 30 days, rejected and spam submissions (with their files) after 90 days,
  * spent rate-limit counters after a day, used form tokens once they have
  * expired. Uploads leave nothing behind: left-over temporary files and stored
- * files without a row (a crash mid-submission) are removed. Quarantined
+ * files without a row (a crash mid-submission) are removed. Subscriptions
+ * to changes that were not confirmed within a week are deleted. Quarantined
  * files are scanned again.
  */
 export async function purgeExpired(db: Database, storage: FileStorage, now = new Date(), temporaryDir?: string, fileSafety?: FileSafety) {
@@ -35,13 +37,15 @@ export async function purgeExpired(db: Database, storage: FileStorage, now = new
     .where(and(inArray(examples.status, ['rejected', 'spam']), lt(examples.updatedAt, refusedBefore)))
   for (const example of refusedExamples) await deleteExample(db, storage, example.id)
   await db.delete(rateLimits).where(lt(rateLimits.windowStart, new Date(now.getTime() - day)))
+  // Nobody confirmed the subscription within the link's week: the address is not kept.
+  const unconfirmed = await deleteUnconfirmed(db, now)
   // An expired token is refused before its record is looked at, so the record has done its work.
   await db.delete(formSubmissions).where(lt(formSubmissions.createdAt, new Date(now.getTime() - maximumFillMs - day)))
   if (temporaryDir) await sweepTemporaryFiles(temporaryDir, now.getTime())
   await sweepOrphanedFiles(db, storage, 'voorbeelden/', now.getTime())
   // Files stored while the scanner was down (or before scanning existed) wait in quarantine until they pass.
   await fileSafety?.rescanPending()
-  logger.info({ contributions: removedContributions.length, examples: refusedExamples.length }, 'expired submissions purged')
+  logger.info({ contributions: removedContributions.length, examples: refusedExamples.length, unconfirmedSubscriptions: unconfirmed }, 'expired submissions purged')
 }
 
 /** The submitter's right to erasure: the link in their mail deletes their tip, lesson, suggestion or example. */

@@ -208,6 +208,8 @@ export const outbox = pgTable(
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     html: text('html').notNull(),
+    /** Mails to followers: the unsubscribe page, sent as the List-Unsubscribe header. */
+    listUnsubscribe: text('list_unsubscribe'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     error: text('error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -385,3 +387,35 @@ export const pdfFiles = pgTable('pdf_files', {
   bytes: bytea('bytes').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 })
+
+/**
+ * Readers who follow the handbook or one chapter by e-mail: only the address and the
+ * choice, with the moments that make double opt-in and the digest work. The confirmation
+ * link is stored as a hash and works once; the unsubscribe link is a keyed hash of
+ * `linkId` (server/follow/subscriptions.ts), so nothing in this table opens it.
+ */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    email: text('email').notNull(),
+    /** The top-level chapter followed; null = the whole handbook. */
+    sectionId: integer('section_id').references(() => sections.id, { onDelete: 'cascade' }),
+    linkId: text('link_id').notNull(),
+    confirmTokenId: text('confirm_token_id'),
+    confirmSecretHash: bytea('confirm_secret_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Null until the link in the confirmation mail is used: nothing else is sent before. */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    /** Changes published up to this moment have been mailed (or came before the subscription). */
+    digestThrough: timestamp('digest_through', { withTimezone: true }),
+    lastDigestAt: timestamp('last_digest_at', { withTimezone: true }),
+    /** The highest edition number mailed (or frozen before the subscription). */
+    editionsThrough: integer('editions_through').notNull().default(0),
+  },
+  (table) => [
+    uniqueIndex('subscriptions_address_scope_unique').on(sql`lower(${table.email})`, sql`coalesce(${table.sectionId}, 0)`),
+    uniqueIndex('subscriptions_link_unique').on(table.linkId),
+    uniqueIndex('subscriptions_confirm_unique').on(table.confirmTokenId),
+  ],
+)

@@ -5,7 +5,13 @@ import { outbox } from '#server/db/schema'
 import { logger } from '#server/logger'
 import { escapeHtml } from '#server/escape-html'
 
-export type Mail = { to: string; subject: string; paragraphs: string[]; link?: { label: string; url: string } }
+export type MailLink = { label: string; url: string }
+
+/**
+ * `links` is a list (a digest's changes); `unsubscribe` is the page that ends a
+ * subscription: named at the foot of the mail and sent as List-Unsubscribe.
+ */
+export type Mail = { to: string; subject: string; paragraphs: string[]; links?: MailLink[]; link?: MailLink; unsubscribe?: string }
 
 /**
  * Puts a mail in the outbox; the MailSender made in server/site.ts delivers it
@@ -13,7 +19,10 @@ export type Mail = { to: string; subject: string; paragraphs: string[]; link?: {
  * The log names the mail but never its text: links in mails carry secrets.
  */
 export async function sendMail(db: Database, mail: Mail) {
-  const [row] = await db.insert(outbox).values({ to: mail.to, subject: mail.subject, text: mailText(mail), html: mailHtml(mail) }).returning({ id: outbox.id })
+  const [row] = await db
+    .insert(outbox)
+    .values({ to: mail.to, subject: mail.subject, text: mailText(mail), html: mailHtml(mail), listUnsubscribe: mail.unsubscribe ?? null })
+    .returning({ id: outbox.id })
   logger.info({ outboxId: row.id, subject: mail.subject }, 'mail queued in the outbox (read it at /beheer/outbox)')
 }
 
@@ -77,7 +86,7 @@ export class MailSender {
     if (!mail || !this.transport) return
     try {
       const transport = await this.transport
-      await transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+      await transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, list: mail.listUnsubscribe ? { unsubscribe: mail.listUnsubscribe } : undefined })
       logger.info({ outboxId: id, subject: mail.subject }, 'mail sent')
     } catch (error) {
       logger.error({ err: error, outboxId: id }, 'sending mail failed')
@@ -88,15 +97,22 @@ export class MailSender {
 
 const signature = 'Met vriendelijke groet,\nde redactie van de Handreiking Lokaal samenwerken'
 
+const unsubscribeText = 'U krijgt deze e-mail omdat u zich hebt aangemeld voor wijzigingen in de handreiking. Afmelden kan zonder in te loggen'
+
 function mailText(mail: Mail) {
+  const links = mail.links?.length ? [mail.links.map((link) => `- ${link.label}\n  ${link.url}`).join('\n')] : []
   const link = mail.link ? [`${mail.link.label}:\n${mail.link.url}`] : []
-  return [...mail.paragraphs, ...link, signature].join('\n\n')
+  const unsubscribe = mail.unsubscribe ? [`${unsubscribeText}:\n${mail.unsubscribe}`] : []
+  return [...mail.paragraphs, ...links, ...link, signature, ...unsubscribe].join('\n\n')
 }
 
 function mailHtml(mail: Mail) {
+  const anchor = (link: MailLink) => `<a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>`
   const paragraphs = mail.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`)
-  const link = mail.link ? [`<p><a href="${escapeHtml(mail.link.url)}">${escapeHtml(mail.link.label)}</a></p>`] : []
-  return `<!DOCTYPE html><html lang="nl"><body>${[...paragraphs, ...link, `<p>${escapeHtml(signature).replace('\n', '<br>')}</p>`].join('')}</body></html>`
+  const links = mail.links?.length ? [`<ul>${mail.links.map((link) => `<li>${anchor(link)}</li>`).join('')}</ul>`] : []
+  const link = mail.link ? [`<p>${anchor(mail.link)}</p>`] : []
+  const unsubscribe = mail.unsubscribe ? [`<p><small>${escapeHtml(unsubscribeText)}: ${anchor({ label: 'afmelden', url: mail.unsubscribe })}.</small></p>`] : []
+  return `<!DOCTYPE html><html lang="nl"><body>${[...paragraphs, ...links, ...link, `<p>${escapeHtml(signature).replace('\n', '<br>')}</p>`, ...unsubscribe].join('')}</body></html>`
 }
 
 export async function listOutbox(db: Database, limit = 100) {

@@ -2,9 +2,11 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '#server/db/schema'
 import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
-import { contextFor, fillModerationQueue } from './site-states'
+import { contextFor, fillModerationQueue, followerLinks } from './site-states'
 
-type Visit = { name: string; path: string; role?: Role }
+/** `path` may be made in beforeAll (links with a token). */
+type Visit = { name: string; path: string | (() => string); role?: Role }
+let follower: { confirm: string; unsubscribe: string }
 
 // Every page and state of the site, signed out and as each role. 320 CSS px is
 // also what a 1280 px window shows at 400 % zoom (WCAG 1.4.10).
@@ -16,6 +18,12 @@ const visits: Visit[] = [
   { name: 'an example with a long web address', path: '/voorbeelden/streekzorg-westelijke-mijnstreek' },
   { name: 'the colophon', path: '/colofon' },
   { name: 'the editions', path: '/edities' },
+  { name: 'the follow form', path: '/volgen' },
+  { name: 'the follow form for a chapter', path: '/volgen?hoofdstuk=samenwerking-opzetten' },
+  { name: 'a confirmation link', path: () => follower.confirm },
+  { name: 'a used confirmation link', path: `/volgen/bevestigen/${'a'.repeat(32)}.${'b'.repeat(32)}` },
+  { name: 'an unsubscribe link', path: () => follower.unsubscribe },
+  { name: 'a spent unsubscribe link', path: `/volgen/opzeggen/${'a'.repeat(32)}.${'b'.repeat(32)}` },
   { name: 'search results', path: '/zoeken?q=vrijwilligers' },
   { name: 'the tip form', path: '/bijdragen/nieuw?sectie=lobby' },
   { name: 'the suggestion form', path: '/bijdragen/nieuw?sectie=lobby&soort=suggestie' },
@@ -54,10 +62,12 @@ describe.skipIf(!hasChromium)('the layout on phones and wide screens', () => {
 
   beforeAll(async () => {
     await fillModerationQueue(site.server)
+    follower = await followerLinks(site.server)
     for (const role of [undefined, 'member', 'editor', 'admin'] as const) contexts.set(role ?? 'visitor', await contextFor(site.browser, site.server, role))
   })
 
-  it.each(visits)('$name reflows at 320 px and passes axe at 320 and 1280 px', async ({ path, role }) => {
+  it.each(visits)('$name reflows at 320 px and passes axe at 320 and 1280 px', async ({ path: pathOrMade, role }) => {
+    const path = typeof pathOrMade === 'function' ? pathOrMade() : pathOrMade
     const page = await contexts.get(role ?? 'visitor')!.newPage()
     try {
       for (const width of [320, 1280]) {

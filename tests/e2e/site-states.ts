@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
-import { attachments, contributions, examples, sections, type Role } from '#server/db/schema'
+import { newToken, randomSecret } from '#server/auth/random'
+import { attachments, contributions, examples, sections, subscriptions, type Role } from '#server/db/schema'
+import { unsubscribeUrl } from '#server/follow/subscriptions'
 import { markdownToDocument } from '#server/handbook/markdown'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
 import { createUser } from '../support/factories'
@@ -62,4 +64,13 @@ export async function fillModerationQueue(server: TestServer) {
     { exampleId: example.id, storageKey: 'test/jaarverslag', fileName: 'jaarverslag-vrijwilligersloket-zwolle-zuid-2025-definitief.pdf', mediaType: 'application/pdf', byteSize: 182_000 },
     { exampleId: example.id, storageKey: 'test/foto', fileName: 'balie.png', mediaType: 'image/png', byteSize: 52_000 },
   ])
+}
+
+/** A reader who asked to follow the handbook: the paths of the confirmation and unsubscribe links their mails carry. */
+export async function followerLinks(server: TestServer) {
+  const db = server.database.db
+  const { id, token, secretHash } = newToken()
+  const linkId = randomSecret()
+  await db.insert(subscriptions).values({ email: 'lezer.volgt@voorbeeld.nl', linkId, confirmTokenId: id, confirmSecretHash: secretHash })
+  return { confirm: `/volgen/bevestigen/${token}`, unsubscribe: new URL(await unsubscribeUrl(db, server.url, linkId)).pathname }
 }
