@@ -1,7 +1,8 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { LastChangeDate } from '#app/components/last-change'
+import { PdfLink } from '#app/components/pdf-link'
 import { OnThisPage } from '#app/components/on-this-page'
 import { RelatedExamples } from '#app/components/related-examples'
 import { SectionContents, SectionSidebar } from '#app/components/section-contents'
@@ -16,7 +17,8 @@ import { getSectionForReading } from '#server/handbook/sections'
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${sectionLabel(data.section)} — ${site.title}` }] : [{ title: `Pagina niet gevonden — ${site.title}` }]
 
-export const headers = () => publicPageHeaders
+// A chapter page whose PDF facts are not known yet is not kept: once its PDF is made, the next reader sees them.
+export const headers: HeadersFunction = ({ loaderHeaders }) => (loaderHeaders.get('Cache-Control') ? { 'Cache-Control': loaderHeaders.get('Cache-Control')! } : publicPageHeaders)
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const reading = await getSectionForReading(context.db, params.slug ?? '')
@@ -26,12 +28,18 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
-  return { ...reading, section, canEdit, draftDiffers, tips, examples }
+  const isChapter = reading.tableOfContents.some((entry) => entry.id === section.id)
+  const [tips, examples, pdfFacts] = await Promise.all([
+    approvedForSection(context.db, section.slug),
+    examplesForSection(context.db, section.slug),
+    isChapter ? context.pdf.chapterFacts(section.slug, context.publicUrl) : null,
+  ])
+  const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: pdfFacts } : null
+  return data({ ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf }, chapterPdf && !pdfFacts ? { headers: { 'Cache-Control': 'no-cache' } } : undefined)
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples, chapterPdf } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-page">
@@ -45,6 +53,11 @@ export default function SectionPage() {
             {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
           </h1>
           <SectionContents entries={tableOfContents} currentSlug={section.slug} />
+          {chapterPdf ? (
+            <p className="chapter-download">
+              <PdfLink href={chapterPdf.href} label="Download dit hoofdstuk" facts={chapterPdf.facts} download />
+            </p>
+          ) : null}
           {searchParams.get('gepubliceerd') ? (
             <p role="status" className="notice">
               De nieuwe versie is gepubliceerd.
