@@ -53,7 +53,7 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
       note: 'De laatst gepubliceerde tekst van elke paragraaf.',
       contributeUrl,
       colophon: colophonRevision?.document ?? { type: 'doc', content: [] },
-      sections: toc.map((entry) => ({ slug: entry.slug, number: entry.number, title: bySection.get(entry.id)?.title ?? entry.title, depth: depthOf.get(entry.id) ?? 1, document: bySection.get(entry.id)?.document ?? { type: 'doc' } })),
+      sections: toc.map((entry) => ({ slug: entry.slug, number: entry.number, title: bySection.get(entry.id)?.title ?? entry.title, depth: depthOf.get(entry.id) ?? 1, document: bySection.get(entry.id)?.document ?? { type: 'doc' }, changedAt: bySection.get(entry.id)?.createdAt ?? new Date(0) })),
       examples: exampleRows.map((row) => ({ name: row.name, place: row.place, region: row.region, summary: row.summary, quote: row.quote, quoteBy: row.quoteBy, website: row.website, story: row.story, handbookSlug: row.handbookSlug })),
       tips: tipRows.map((row) => ({
         kind: row.kind === 'lesson' ? 'lesson' : 'tip',
@@ -79,6 +79,8 @@ export function chapterInput(input: PdfInput, slug: string): PdfInput | null {
   const chapter = sections[0]
   return {
     ...input,
+    // Dated by its own last change: a publish elsewhere leaves this chapter's PDF as it is.
+    date: new Date(Math.max(...sections.map((section) => section.changedAt.getTime()))),
     chapter: chapter.number ? `Hoofdstuk ${chapter.number}: ${chapter.title}` : chapter.title,
     sections,
     examples: [],

@@ -5,7 +5,8 @@ import { inlineText } from '#server/handbook/render'
 import { pdfFonts } from './fonts'
 import { hyphenate } from './hyphenate'
 
-export type PdfSection = { slug: string; number: string; title: string; depth: number; document: JSONContent }
+/** `changedAt`: when its published text last changed. */
+export type PdfSection = { slug: string; number: string; title: string; depth: number; document: JSONContent; changedAt: Date }
 /** `handbookSlug`: the section (chapter 5) that already tells this network's story. */
 export type PdfExample = { name: string; place: string; region: string; summary: string; quote: string; quoteBy: string; website: string; story: JSONContent; handbookSlug: string | null }
 export type PdfTip = { kind: 'tip' | 'lesson'; body: string; signedBy: string; sectionSlug: string; sectionLabel: string }
@@ -484,6 +485,9 @@ class Writer {
       const listItem = this.doc.struct('LI')
       list.add(listItem)
       const label = node.type === 'orderedList' ? `${start + index}.` : '•'
+      // The label goes where the item's first line goes: on the next page if that line does not fit here.
+      this.doc.font('regular').fontSize(11)
+      if (this.doc.y + this.doc.currentLineHeight(true) > this.doc.page.maxY()) this.doc.addPage()
       const y = this.doc.y
       listItem.add(this.doc.struct('Lbl', {}, () => void this.doc.font('regular').fontSize(11).fillColor(colours.ink).text(label, page.margins.left + indent, y, { width: 18, lineBreak: false })))
       this.doc.y = y
