@@ -41,12 +41,16 @@ describe('the PDF of one chapter', () => {
     // React separates text parts with empty comments.
     const html = (await before.text()).replaceAll('<!-- -->', '')
     expect(html).toMatch(/href="\/handreiking\/samenwerking-opzetten\.pdf"[^>]*>Download dit hoofdstuk <span class="file-facts">\(pdf\)<\/span>/)
-    // Not kept as the finished page while the facts are missing.
-    expect(before.headers.get('cache-control')).not.toMatch(/public/)
+    expect(before.headers.get('cache-control')).toMatch(/public/)
+    // The page is stored for the next readers (a second view is a hit) ...
+    const hits = server.site.pageCache.hits
+    await (await fetch(server.url + '/handreiking/samenwerking-opzetten')).text()
+    expect(server.site.pageCache.hits).toBe(hits + 1)
     expect(server.site.pdf.renders).toBe(rendersBefore)
     // A sub-section has no PDF of its own, so no link to one.
     expect(await (await fetch(server.url + '/handreiking/mandaat')).text()).not.toContain('Download dit hoofdstuk')
 
+    // ... but does not outlive the chapter's first render.
     const { bytes } = await download('/handreiking/samenwerking-opzetten.pdf')
     const pages = await pageCount(bytes)
     const after = await fetch(server.url + '/handreiking/samenwerking-opzetten')

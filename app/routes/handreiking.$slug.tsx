@@ -1,4 +1,4 @@
-import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { LastChangeDate } from '#app/components/last-change'
@@ -17,8 +17,7 @@ import { getSectionForReading } from '#server/handbook/sections'
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${sectionLabel(data.section)} — ${site.title}` }] : [{ title: `Pagina niet gevonden — ${site.title}` }]
 
-// A chapter page whose PDF facts are not known yet is not kept: once its PDF is made, the next reader sees them.
-export const headers: HeadersFunction = ({ loaderHeaders }) => (loaderHeaders.get('Cache-Control') ? { 'Cache-Control': loaderHeaders.get('Cache-Control')! } : publicPageHeaders)
+export const headers = () => publicPageHeaders
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const reading = await getSectionForReading(context.db, params.slug ?? '')
@@ -34,8 +33,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     examplesForSection(context.db, section.slug),
     isChapter ? context.pdf.chapterFacts(section.slug, context.publicUrl) : null,
   ])
+  // Facts only from a render that finished: a reader's page never starts one (the PDF service renews stored pages when it ends).
   const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: pdfFacts } : null
-  return data({ ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf }, chapterPdf && !pdfFacts ? { headers: { 'Cache-Control': 'no-cache' } } : undefined)
+  return { ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf }
 }
 
 export default function SectionPage() {

@@ -184,7 +184,11 @@ export class PdfService {
     const render: Render = { key, version, file: this.render(input) }
     this.chapters.set(slug, render)
     render.file.then(
-      (done) => (render.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }),
+      (done) => {
+        render.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }
+        // The chapter's page can now say the file's size and page count: pages stored before must not hide them.
+        this.contentVersion.changed()
+      },
       () => this.chapters.get(slug) === render && this.chapters.delete(slug),
     )
     return render
