@@ -92,12 +92,15 @@ function hashOf(bytes: Buffer | string) {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-/**
- * The PDFs of the handbook. The current edition is rendered again only when
- * its input changed (a publish, an approved tip); a burst of downloads while it
- * renders shares one render. Frozen editions are read from storage, unchanged.
- */
+/** A render of the current text: `key` hashes its input, `version` is the content version it was last checked at. */
 type Render = { key: string; version: string; file: Promise<PdfFile>; facts?: PdfFacts }
+
+/**
+ * The PDFs of the handbook. The current edition and each chapter are rendered
+ * again only when their input changed (a publish, an approved tip); a burst of
+ * downloads while one renders shares that render. Frozen editions are read from
+ * storage, unchanged.
+ */
 
 export class PdfService {
   private current: Render | null = null
