@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { Breadcrumb } from '#app/components/breadcrumb'
 import { LastChangeDate } from '#app/components/last-change'
+import { PdfLink } from '#app/components/pdf-link'
 import { OnThisPage } from '#app/components/on-this-page'
 import { RelatedExamples } from '#app/components/related-examples'
 import { SectionContents, SectionSidebar } from '#app/components/section-contents'
@@ -26,12 +27,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
-  return { ...reading, section, canEdit, draftDiffers, tips, examples }
+  const isChapter = reading.tableOfContents.some((entry) => entry.id === section.id)
+  const [tips, examples, pdfFacts] = await Promise.all([
+    approvedForSection(context.db, section.slug),
+    examplesForSection(context.db, section.slug),
+    isChapter ? context.pdf.chapterFacts(section.slug, context.publicUrl) : null,
+  ])
+  // Facts only from a render that finished: a reader's page never starts one (the PDF service renews stored pages when it ends).
+  const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: pdfFacts } : null
+  return { ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples, chapterPdf } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-page">
@@ -45,6 +53,11 @@ export default function SectionPage() {
             {section.number ? <span className="section-number">{section.number}</span> : null} {section.title}
           </h1>
           <SectionContents entries={tableOfContents} currentSlug={section.slug} />
+          {chapterPdf ? (
+            <p className="chapter-download">
+              <PdfLink href={chapterPdf.href} label="Download dit hoofdstuk" facts={chapterPdf.facts} download />
+            </p>
+          ) : null}
           {searchParams.get('gepubliceerd') ? (
             <p role="status" className="notice">
               De nieuwe versie is gepubliceerd.

@@ -39,7 +39,7 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
   const [colophonRevision] = colophon ? await db.select({ document: revisions.document }).from(revisions).where(eq(revisions.id, colophon.revisionId)) : []
   const exampleRows = await db.select().from(examples).where(eq(examples.status, 'published')).orderBy(asc(examples.name))
   const tipRows = await db
-    .select({ kind: contributions.kind, body: contributions.body, name: contributions.name, organisation: contributions.organisation, showName: contributions.showName, sectionId: sections.id, number: sections.number, title: sections.title, position: sections.position })
+    .select({ kind: contributions.kind, body: contributions.body, name: contributions.name, organisation: contributions.organisation, showName: contributions.showName, sectionId: sections.id, sectionSlug: sections.slug, number: sections.number, title: sections.title, position: sections.position })
     .from(contributions)
     .innerJoin(sections, eq(sections.id, contributions.sectionId))
     .where(and(eq(contributions.status, 'approved'), ne(contributions.kind, 'suggestion')))
@@ -53,15 +53,38 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
       note: 'De laatst gepubliceerde tekst van elke paragraaf.',
       contributeUrl,
       colophon: colophonRevision?.document ?? { type: 'doc', content: [] },
-      sections: toc.map((entry) => ({ slug: entry.slug, number: entry.number, title: bySection.get(entry.id)?.title ?? entry.title, depth: depthOf.get(entry.id) ?? 1, document: bySection.get(entry.id)?.document ?? { type: 'doc' } })),
-      examples: exampleRows.map((row) => ({ name: row.name, place: row.place, region: row.region, summary: row.summary, quote: row.quote, quoteBy: row.quoteBy, website: row.website, story: row.story })),
+      sections: toc.map((entry) => ({ slug: entry.slug, number: entry.number, title: bySection.get(entry.id)?.title ?? entry.title, depth: depthOf.get(entry.id) ?? 1, document: bySection.get(entry.id)?.document ?? { type: 'doc' }, changedAt: bySection.get(entry.id)?.createdAt ?? new Date(0) })),
+      examples: exampleRows.map((row) => ({ name: row.name, place: row.place, region: row.region, summary: row.summary, quote: row.quote, quoteBy: row.quoteBy, website: row.website, story: row.story, handbookSlug: row.handbookSlug })),
       tips: tipRows.map((row) => ({
         kind: row.kind === 'lesson' ? 'lesson' : 'tip',
         body: row.body,
         signedBy: row.showName ? [row.name, row.organisation].filter(Boolean).join(', ') : '',
+        sectionSlug: row.sectionSlug,
         sectionLabel: row.number ? `${row.number} ${row.title}` : row.title,
       })),
     },
+  }
+}
+
+/**
+ * One top-level chapter of an edition, with its sub-sections and their tips, or
+ * null when `slug` is not a chapter. The examples part belongs to the whole book.
+ */
+export function chapterInput(input: PdfInput, slug: string): PdfInput | null {
+  const start = input.sections.findIndex((section) => section.slug === slug && section.depth === 1)
+  if (start < 0) return null
+  const end = input.sections.findIndex((section, index) => index > start && section.depth === 1)
+  const sections = input.sections.slice(start, end < 0 ? undefined : end)
+  const slugs = new Set(sections.map((section) => section.slug))
+  const chapter = sections[0]
+  return {
+    ...input,
+    // Dated by its own last change: a publish elsewhere leaves this chapter's PDF as it is.
+    date: new Date(Math.max(...sections.map((section) => section.changedAt.getTime()))),
+    chapter: chapter.number ? `Hoofdstuk ${chapter.number}: ${chapter.title}` : chapter.title,
+    sections,
+    examples: [],
+    tips: input.tips.filter((tip) => slugs.has(tip.sectionSlug)),
   }
 }
 
@@ -69,13 +92,22 @@ function hashOf(bytes: Buffer | string) {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
+/** A render of the current text: `key` hashes its input, `version` is the content version it was last checked at. */
+type Render = { key: string; version: string; file: Promise<PdfFile>; facts?: PdfFacts }
+
 /**
- * The PDFs of the handbook. The current edition is rendered again only when
- * its input changed (a publish, an approved tip); a burst of downloads while it
- * renders shares one render. Frozen editions are read from storage, unchanged.
+ * The PDFs of the handbook. The current edition and each chapter are rendered
+ * again only when their input changed (a publish, an approved tip); a burst of
+ * downloads while one renders shares that render. Frozen editions are read from
+ * storage, unchanged.
  */
+
 export class PdfService {
-  private current: { key: string; version: string; file: Promise<PdfFile>; facts?: PdfFacts } | null = null
+  private current: Render | null = null
+  /** The last render of each chapter's PDF, by chapter slug. */
+  private readonly chapters = new Map<string, Render>()
+  /** The current edition's input, read once per content version for all chapters. */
+  private chapterSource: { version: string; input: Promise<PdfInput> } | null = null
   renders = 0
 
   constructor(
@@ -116,6 +148,53 @@ export class PdfService {
       )
     }
     return this.current
+  }
+
+  /** The PDF of one top-level chapter of the current edition; null when `slug` is not a chapter. */
+  async chapterPdf(slug: string, contributeUrl: string): Promise<PdfFile | null> {
+    const render = await this.chapterRender(slug, contributeUrl, true)
+    return render ? render.file : null
+  }
+
+  /**
+   * Size and page count of a chapter's PDF for its download link, when a render
+   * of the chapter as it reads now has finished. Never starts a render: a
+   * reader's page does not wait for, or pay for, a PDF nobody asked for.
+   */
+  async chapterFacts(slug: string, contributeUrl: string): Promise<PdfFacts | null> {
+    const render = await this.chapterRender(slug, contributeUrl, false)
+    return render?.facts ?? null
+  }
+
+  private async chapterRender(slug: string, contributeUrl: string, start: boolean): Promise<Render | null> {
+    const version = this.contentVersion.current
+    const cached = this.chapters.get(slug)
+    if (cached?.version === version) return cached
+    if (this.chapterSource?.version !== version) {
+      const source = { version, input: currentEditionInput(this.db, contributeUrl).then((current) => current.input) }
+      this.chapterSource = source
+      source.input.catch(() => this.chapterSource === source && (this.chapterSource = null))
+    }
+    const input = chapterInput(await this.chapterSource.input, slug)
+    if (!input) return null
+    const key = hashOf(JSON.stringify(input))
+    const latest = this.chapters.get(slug)
+    if (latest?.key === key) {
+      latest.version = version
+      return latest
+    }
+    if (!start) return null
+    const render: Render = { key, version, file: this.render(input) }
+    this.chapters.set(slug, render)
+    render.file.then(
+      (done) => {
+        render.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }
+        // The chapter's page can now say the file's size and page count: pages stored before must not hide them.
+        this.contentVersion.changed()
+      },
+      () => this.chapters.get(slug) === render && this.chapters.delete(slug),
+    )
+    return render
   }
 
   async editionPdf(number: number): Promise<(PdfFile & { number: number }) | null> {

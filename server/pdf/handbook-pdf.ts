@@ -5,13 +5,17 @@ import { inlineText } from '#server/handbook/render'
 import { pdfFonts } from './fonts'
 import { hyphenate } from './hyphenate'
 
-export type PdfSection = { slug: string; number: string; title: string; depth: number; document: JSONContent }
-export type PdfExample = { name: string; place: string; region: string; summary: string; quote: string; quoteBy: string; website: string; story: JSONContent }
-export type PdfTip = { kind: 'tip' | 'lesson'; body: string; signedBy: string; sectionLabel: string }
+/** `changedAt`: when its published text last changed. */
+export type PdfSection = { slug: string; number: string; title: string; depth: number; document: JSONContent; changedAt: Date }
+/** `handbookSlug`: the section (chapter 5) that already tells this network's story. */
+export type PdfExample = { name: string; place: string; region: string; summary: string; quote: string; quoteBy: string; website: string; story: JSONContent; handbookSlug: string | null }
+export type PdfTip = { kind: 'tip' | 'lesson'; body: string; signedBy: string; sectionSlug: string; sectionLabel: string }
 
 export type PdfInput = {
   /** "Editie 3" or "Huidige editie". */
   editionLabel: string
+  /** Set for the PDF of one chapter: its label, e.g. "Hoofdstuk 3: Samenwerking opzetten". */
+  chapter?: string
   date: Date
   note: string
   contributeUrl: string
@@ -59,7 +63,7 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
     lang: 'nl-NL',
     displayTitle: true,
     info: {
-      Title: `${title} — ${subtitle}`,
+      Title: input.chapter ? `${title} — ${input.chapter}` : `${title} — ${subtitle}`,
       Author: 'Vereniging NOV en de lezers van lokaalsamenwerken.nl',
       Subject: `${input.editionLabel}, ${formatDate(input.date)}`,
       Keywords: 'vrijwilligersorganisaties, samenwerken, zorg, welzijn, netwerk',
@@ -68,6 +72,7 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
     },
   })
   supportSoftHyphens(doc)
+  tagLinkAnnotations(doc)
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))
   const finished = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
@@ -81,6 +86,9 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   doc.addStructure(root)
   const anchors: Anchor[] = []
   const writer = new Writer(doc, root)
+  const sectionSlugs = new Set(input.sections.map((section) => section.slug))
+  // Examples whose story a section of this book tells already get a reference, not the story again.
+  const toldIn = (example: PdfExample) => (example.handbookSlug && sectionSlugs.has(example.handbookSlug) ? example.handbookSlug : null)
 
   // Cover: a band in the site's green (decoration, so an artifact) above the title
   doc.addPage()
@@ -92,7 +100,7 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   writer.block('H1', () => doc.font('heading').fontSize(34).fillColor(colours.accent).text(title, { align: 'left' }))
   writer.block('P', () => doc.font('regular').fontSize(18).fillColor(colours.ink).text(subtitle))
   doc.moveDown(2)
-  writer.block('P', () => doc.font('bold').fontSize(20).fillColor(colours.accent).text(tagline))
+  writer.block('P', () => doc.font('bold').fontSize(20).fillColor(colours.accent).text(input.chapter ?? tagline))
   doc.moveDown(6)
   writer.block('P', () => doc.font('regular').fontSize(12).fillColor(colours.muted).text(`${input.editionLabel} · ${formatDate(input.date)}`))
 
@@ -107,35 +115,38 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   writer.heading(3, 'Bijdragen')
   writer.paragraph([{ text: 'Deze handreiking is levend: iedereen kan tips, lessons learned, voorbeelden en tekstvoorstellen insturen op ' }, { text: input.contributeUrl, link: input.contributeUrl }, { text: '.' }])
 
-  // Table of contents
-  doc.addPage()
-  writer.heading(2, 'Inhoudsopgave')
-  const toc = doc.struct('TOC')
-  root.add(toc)
+  // Table of contents: only parts with something in them; left out when it would list just a couple of entries
   const tocEntries = [
     ...input.sections.map((section) => ({ slug: section.slug, label: section.number ? `${section.number}  ${section.title}` : section.title, depth: section.depth })),
-    { slug: 'goede-voorbeelden-uit-de-praktijk', label: 'Goede voorbeelden uit de praktijk', depth: 1 },
-    { slug: 'tips-uit-de-praktijk', label: 'Bijlage: Tips uit de praktijk', depth: 1 },
+    ...(input.examples.length > 0 ? [{ slug: 'goede-voorbeelden-uit-de-praktijk', label: 'Goede voorbeelden uit de praktijk', depth: 1 }] : []),
+    ...(input.tips.length > 0 ? [{ slug: 'tips-uit-de-praktijk', label: 'Bijlage: Tips uit de praktijk', depth: 1 }] : []),
   ]
-  for (const entry of tocEntries) {
-    const pageNumber = String(tocPages.get(entry.slug) ?? '000')
-    // Label and page number stay on one page.
-    if (doc.y > doc.page.height - page.margins.bottom - 30) doc.addPage()
-    toc.add(
-      doc.struct('TOCI', {}, () => {
-        const indent = page.margins.left + (entry.depth - 1) * 18
-        const width = doc.page.width - page.margins.right - indent - 36
+  if (tocEntries.length > 3) {
+    doc.addPage()
+    writer.heading(2, 'Inhoudsopgave')
+    const toc = doc.struct('TOC')
+    root.add(toc)
+    const indentOf = (depth: number) => page.margins.left + (depth - 1) * 18
+    const widthOf = (depth: number) => doc.page.width - page.margins.right - indentOf(depth) - 36
+    const fontOf = (depth: number) => doc.font(depth === 1 ? 'bold' : 'regular').fontSize(11)
+    const heights = tocEntries.map((entry) => fontOf(entry.depth).heightOfString(entry.label, { width: widthOf(entry.depth) }) + 2)
+    const breaks = balancedPageBreaks(heights, doc.page.height - page.margins.bottom - doc.y, doc.page.height - page.margins.bottom - page.margins.top)
+    tocEntries.forEach((entry, index) => {
+      if (breaks.has(index)) doc.addPage()
+      const pageNumber = String(tocPages.get(entry.slug) ?? '000')
+      const link = linkStructure(doc, `${entry.label.replace(/\s+/g, ' ')}, pagina ${pageNumber}`, () => {
         const y = doc.y
-        doc.font(entry.depth === 1 ? 'bold' : 'regular').fontSize(11).fillColor(colours.ink)
-        doc.text(entry.label, indent, y, { width, goTo: entry.slug })
+        fontOf(entry.depth).fillColor(colours.ink)
+        doc.text(entry.label, indentOf(entry.depth), y, { width: widthOf(entry.depth), goTo: entry.slug })
         const afterLabel = doc.y
-        doc.text(pageNumber, doc.page.width - page.margins.right - 36, y, { width: 36, align: 'right' })
+        doc.text(pageNumber, doc.page.width - page.margins.right - 36, y, { width: 36, align: 'right', goTo: entry.slug })
         doc.x = page.margins.left
         doc.y = Math.max(afterLabel, doc.y) + 2
-      }),
-    )
+      })
+      toc.add(doc.struct('TOCI', {}, [link]))
+    })
+    toc.end()
   }
-  toc.end()
 
   // The sections, each starting a new page at chapter level
   const outlineItems = new Map<number, PDFKit.PDFOutline>()
@@ -154,38 +165,52 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   }
 
   // Good-practice examples
-  doc.addPage()
-  anchors.push({ slug: 'goede-voorbeelden-uit-de-praktijk', page: currentPage(doc) })
-  doc.addNamedDestination('goede-voorbeelden-uit-de-praktijk')
-  const examplesOutline = doc.outline.addItem('Goede voorbeelden uit de praktijk')
-  writer.heading(2, 'Goede voorbeelden uit de praktijk')
-  for (const example of input.examples) {
-    if (doc.y > doc.page.height - page.margins.bottom - 160) doc.addPage()
-    else doc.moveDown(0.6)
-    examplesOutline.addItem(example.name)
-    writer.heading(3, example.name)
-    writer.paragraph([{ text: [example.place, example.region].filter(Boolean).join(', '), italic: true }])
-    writer.paragraph([{ text: example.summary }])
-    if (example.quote) writer.quote(example.quote, example.quoteBy)
-    writer.document(example.story, 4)
-    if (example.website) writer.paragraph([{ text: 'Website: ' }, { text: example.website.replace(/^https?:\/\//, ''), link: example.website }])
-    await new Promise((resolve) => setImmediate(resolve))
+  if (input.examples.length > 0) {
+    doc.addPage()
+    anchors.push({ slug: 'goede-voorbeelden-uit-de-praktijk', page: currentPage(doc) })
+    doc.addNamedDestination('goede-voorbeelden-uit-de-praktijk')
+    const examplesOutline = doc.outline.addItem('Goede voorbeelden uit de praktijk')
+    writer.heading(2, 'Goede voorbeelden uit de praktijk')
+    for (const example of input.examples) {
+      if (doc.y > doc.page.height - page.margins.bottom - 160) doc.addPage()
+      else doc.moveDown(0.6)
+      examplesOutline.addItem(example.name)
+      writer.heading(3, example.name)
+      writer.paragraph([{ text: [example.place, example.region].filter(Boolean).join(', '), italic: true }])
+      writer.paragraph([{ text: example.summary }])
+      const told = toldIn(example)
+      if (told) {
+        const section = input.sections.find((entry) => entry.slug === told)!
+        const chapter = input.sections.slice(0, input.sections.indexOf(section) + 1).findLast((entry) => entry.depth === 1)
+        writer.paragraph([
+          { text: `Het verhaal van dit netwerk leest u in ${chapter && chapter !== section && chapter.number ? `hoofdstuk ${chapter.number}, bij ` : ''}` },
+          { text: section.number ? `${section.number} ${section.title}` : section.title, goTo: section.slug },
+          { text: ` op pagina ${tocPages.get(section.slug) ?? '000'}.` },
+        ])
+      } else {
+        if (example.quote) writer.quote(example.quote, example.quoteBy)
+        writer.document(example.story, 4)
+      }
+      if (example.website) writer.paragraph([{ text: 'Website: ' }, { text: example.website.replace(/^https?:\/\//, ''), link: example.website }])
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
 
   // Appendix: approved tips and lessons
-  doc.addPage()
-  anchors.push({ slug: 'tips-uit-de-praktijk', page: currentPage(doc) })
-  doc.addNamedDestination('tips-uit-de-praktijk')
-  doc.outline.addItem('Bijlage: Tips uit de praktijk')
-  writer.heading(2, 'Bijlage: Tips uit de praktijk')
-  if (input.tips.length === 0) writer.paragraph([{ text: 'In deze editie zijn nog geen tips van lezers opgenomen. Deel uw ervaring op de website.' }])
-  let lastSection = ''
-  for (const tip of input.tips) {
-    if (tip.sectionLabel !== lastSection) {
-      writer.heading(3, tip.sectionLabel)
-      lastSection = tip.sectionLabel
+  if (input.tips.length > 0) {
+    doc.addPage()
+    anchors.push({ slug: 'tips-uit-de-praktijk', page: currentPage(doc) })
+    doc.addNamedDestination('tips-uit-de-praktijk')
+    doc.outline.addItem('Bijlage: Tips uit de praktijk')
+    writer.heading(2, 'Bijlage: Tips uit de praktijk')
+    let lastSection = ''
+    for (const tip of input.tips) {
+      if (tip.sectionLabel !== lastSection) {
+        writer.heading(3, tip.sectionLabel)
+        lastSection = tip.sectionLabel
+      }
+      writer.paragraph([{ text: tip.kind === 'lesson' ? 'Lesson learned: ' : 'Tip: ', bold: true }, { text: tip.body }, ...(tip.signedBy ? [{ text: ` — ${tip.signedBy}`, italic: true }] : [])])
     }
-    writer.paragraph([{ text: tip.kind === 'lesson' ? 'Lesson learned: ' : 'Tip: ', bold: true }, { text: tip.body }, ...(tip.signedBy ? [{ text: ` — ${tip.signedBy}`, italic: true }] : [])])
   }
 
   root.end()
@@ -195,19 +220,142 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
 }
 
 /**
+ * Where the table of contents starts a new page: as few pages as the entries
+ * need, filled evenly, so that no page holds just a couple of entries.
+ */
+function balancedPageBreaks(heights: number[], firstPage: number, fullPage: number) {
+  const fill = (target: number) => {
+    const breaks = new Set<number>()
+    let room = firstPage
+    let used = 0
+    heights.forEach((height, index) => {
+      if (index > 0 && (height > room || used >= target)) {
+        breaks.add(index)
+        room = fullPage
+        used = 0
+      }
+      room -= height
+      used += height
+    })
+    return breaks
+  }
+  const pages = fill(Infinity).size + 1
+  if (pages === 1) return new Set<number>()
+  const total = heights.reduce((sum, height) => sum + height, 0)
+  return fill(total / pages)
+}
+
+/**
+ * A Link structure element whose text is `alt`. Every link annotation drawn
+ * inside it becomes its child (an OBJR, with /StructParent and a ParentTree
+ * entry) and carries the same text as /Contents (see tagLinkAnnotations).
+ */
+function linkStructure(doc: PDFKit.PDFDocument, alt: string, draw: () => void): Struct {
+  const link = doc.struct('Link', { alt }, draw)
+  // pdfkit names the page the element is flushed on as the annotation's page; a link can end on a later page.
+  const internals = link as unknown as { _flushChild: (child: unknown) => void; dictionary: { data: { K: unknown[] } } }
+  const flushChild = internals._flushChild.bind(link)
+  internals._flushChild = (child) => {
+    const annotation = child as { annotationRef?: unknown; pageRef?: unknown }
+    if (annotation.annotationRef && annotation.pageRef) internals.dictionary.data.K.push({ Type: 'OBJR', Obj: annotation.annotationRef, Pg: annotation.pageRef })
+    else flushChild(child)
+  }
+  return link
+}
+
+/** Link annotations drawn inside a Link element belong to it in the structure tree and say its text. */
+function tagLinkAnnotations(doc: PDFKit.PDFDocument) {
+  type LinkElement = { dictionary: { data: { S: string; Alt?: string } }; add: (child: unknown) => void }
+  const internals = doc as unknown as {
+    annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown
+    _currentStructureElement?: LinkElement
+    page: { dictionary: unknown }
+  }
+  const annotate = internals.annotate.bind(doc)
+  internals.annotate = (x, y, w, h, options) => {
+    const link = internals._currentStructureElement
+    if (options.Subtype !== 'Link' || link?.dictionary.data.S !== 'Link') return annotate(x, y, w, h, options)
+    const pageRef = internals.page.dictionary
+    const structParent = { add: (reference: { pageRef?: unknown }) => link.add(Object.assign(reference, { pageRef })) }
+    return annotate(x, y, w, h, { ...options, Contents: link.dictionary.data.Alt, structParent })
+  }
+}
+
+const softHyphen = '\u00AD'
+
+/**
  * pdfkit breaks lines at soft hyphens and draws a hyphen there, but sends the
  * soft hyphens that stay inside a line to the font, where they share the
  * hyphen's glyph and garble real hyphens. Only the line breaker should see them.
+ *
+ * A word broken at a line (or page) end must still be one word to whoever
+ * extracts the text or reads it aloud: its first part, hyphen included, is a
+ * marked span whose /ActualText is the whole word, and the rest of the word on
+ * the next line is a span whose /ActualText is empty.
  */
 function supportSoftHyphens(doc: PDFKit.PDFDocument) {
+  type Options = { align?: string; textWidth?: number; wordCount?: number }
   const internals = doc as unknown as {
-    _fragment: (text: string, ...rest: unknown[]) => unknown
+    text: (text: unknown, ...rest: unknown[]) => PDFKit.PDFDocument
+    _fragment: (text: string, x: number, y: number, options: Options) => void
     widthOfString: (text: string, ...rest: unknown[]) => number
+    addContent: (content: string) => void
   }
+  const text = internals.text.bind(doc)
   const fragment = internals._fragment.bind(doc)
   const widthOfString = internals.widthOfString.bind(doc)
-  internals._fragment = (text, ...rest) => fragment(text.replaceAll('\u00AD', ''), ...rest)
-  internals.widthOfString = (text, ...rest) => widthOfString(text.replaceAll('\u00AD', ''), ...rest)
+  const plain = (value: string) => value.replaceAll(softHyphen, '')
+  // What of the text being laid out is still to be drawn (soft hyphens included), and how much
+  // of its start belongs to a broken word whose ActualText was already given.
+  let pending: string | null = null
+  let told = 0
+  internals.text = (value, ...rest) => {
+    pending = typeof value === 'string' ? value : null
+    told = 0
+    return text(value, ...rest)
+  }
+  internals.widthOfString = (value, ...rest) => widthOfString(plain(value), ...rest)
+  internals._fragment = (line, x, y, options) => {
+    const source = pending
+    const broken = source !== null && line.endsWith('-') && source[line.length - 1] === softHyphen && source.startsWith(line.slice(0, -1))
+    if (source === null || (!broken && !source.startsWith(line)) || (options.align && options.align !== 'left')) {
+      pending = null
+      return fragment(plain(line), x, y, options)
+    }
+    pending = source.slice(line.length)
+    const head = Math.min(told, line.length)
+    told -= head
+    if (head === 0 && !broken) return fragment(plain(line), x, y, options)
+    let wordStart = line.length
+    let actual = ''
+    if (broken && head < line.length) {
+      wordStart = Math.max(head, line.slice(0, -1).search(/\S*$/))
+      const tail = /^\S*/.exec(pending)![0]
+      actual = plain(line.slice(wordStart, -1) + tail)
+      told = tail.length
+    }
+    // Drawn in parts along the line; only left-aligned text is broken into parts.
+    const partOptions = { ...options, textWidth: undefined, wordCount: undefined }
+    let partX = x
+    const draw = (part: string, actualText?: string) => {
+      if (!part) return
+      if (actualText !== undefined) internals.addContent(`/Span <</ActualText ${pdfTextString(actualText)}>> BDC`)
+      fragment(plain(part), partX, y, partOptions)
+      if (actualText !== undefined) internals.addContent('EMC')
+      partX += widthOfString(plain(part), options)
+    }
+    draw(line.slice(0, head), '')
+    draw(line.slice(head, wordStart))
+    draw(line.slice(wordStart), actual)
+  }
+}
+
+/** A PDF text string in UTF-16BE, so any Dutch word fits. */
+function pdfTextString(value: string) {
+  if (value === '') return '()'
+  let hex = 'FEFF'
+  for (let index = 0; index < value.length; index++) hex += value.charCodeAt(index).toString(16).padStart(4, '0').toUpperCase()
+  return `<${hex}>`
 }
 
 function currentPage(doc: PDFKit.PDFDocument) {
@@ -224,14 +372,15 @@ function addFooters(doc: PDFKit.PDFDocument, input: PdfInput) {
     doc.page.margins.bottom = 0
     doc.markContent('Artifact', { type: 'Pagination' })
     doc.font('regular').fontSize(9).fillColor(colours.muted)
-    doc.text(`${title} · ${input.editionLabel}`, page.margins.left, bottom, { lineBreak: false })
+    doc.text([title, input.chapter?.replace(/:.*/, ''), input.editionLabel].filter(Boolean).join(' · '), page.margins.left, bottom, { lineBreak: false })
     doc.text(String(index + 1), doc.page.width - page.margins.right - 40, bottom, { width: 40, align: 'right', lineBreak: false })
     doc.endMarkedContent()
     doc.page.margins.bottom = previousMargin
   }
 }
 
-type Run = { text: string; bold?: boolean; italic?: boolean; link?: string }
+/** `link`: a web address; `goTo`: a named destination in this PDF. */
+type Run = { text: string; bold?: boolean; italic?: boolean; link?: string; goTo?: string }
 
 /** Walks the shared document schema and writes each node as tagged PDF content. */
 class Writer {
@@ -271,21 +420,23 @@ class Writer {
     parent.add(paragraph)
     this.doc.x = page.margins.left + (options.indent ?? 0)
     visible.forEach((run, index) => {
+      const linked = Boolean(run.link || run.goTo)
       const draw = () => {
         this.doc
           .font(run.bold && run.italic ? 'boldItalic' : run.bold ? 'bold' : run.italic ? 'italic' : 'regular')
           .fontSize(options.size ?? 11)
-          .fillColor(run.link ? colours.link : colours.ink)
-        this.doc.text(run.link ? run.text : hyphenate(run.text), {
+          .fillColor(linked ? colours.link : colours.ink)
+        this.doc.text(linked ? run.text : hyphenate(run.text), {
           width: this.width - (options.indent ?? 0),
           continued: index < visible.length - 1,
           link: run.link ?? null,
-          underline: Boolean(run.link),
+          goTo: run.goTo,
+          underline: linked,
           lineGap: 2,
           paragraphGap: index === visible.length - 1 ? 7 : 0,
         })
       }
-      paragraph.add(run.link ? this.doc.struct('Link', {}, draw) : draw)
+      paragraph.add(linked ? linkStructure(this.doc, run.text, draw) : draw)
     })
     paragraph.end()
     this.doc.x = page.margins.left
@@ -334,6 +485,9 @@ class Writer {
       const listItem = this.doc.struct('LI')
       list.add(listItem)
       const label = node.type === 'orderedList' ? `${start + index}.` : '•'
+      // The label goes where the item's first line goes: on the next page if that line does not fit here.
+      this.doc.font('regular').fontSize(11)
+      if (this.doc.y + this.doc.currentLineHeight(true) > this.doc.page.maxY()) this.doc.addPage()
       const y = this.doc.y
       listItem.add(this.doc.struct('Lbl', {}, () => void this.doc.font('regular').fontSize(11).fillColor(colours.ink).text(label, page.margins.left + indent, y, { width: 18, lineBreak: false })))
       this.doc.y = y

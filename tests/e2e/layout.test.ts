@@ -13,6 +13,7 @@ let follower: { confirm: string; unsubscribe: string }
 const visits: Visit[] = [
   { name: 'home', path: '/' },
   { name: 'a section with sub-headings', path: '/handreiking/voor-burgers-zorgvragers' },
+  { name: 'a chapter with its PDF download', path: '/handreiking/samenwerking-opzetten' },
   { name: 'a section of chapter 5', path: '/handreiking/stichting-net-werk-vrijwilligershulp-zuid-kennemerland-haarlem' },
   { name: 'the examples', path: '/voorbeelden' },
   { name: 'an example with a long web address', path: '/voorbeelden/streekzorg-westelijke-mijnstreek' },
