@@ -9,6 +9,7 @@ import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
 import { compactDocument, loadDocument } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
+import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
 
 export const collabPathPrefix = '/collab/'
@@ -35,6 +36,8 @@ export type CollabOptions = RoomTiming & {
   presence?: Partial<PresenceLimits>
   /** How long and how much a client's updates may wait for its own sync step 2 (after a server restart). */
   hold?: Partial<RoomRules['hold']>
+  /** Several processes (REDIS_URL): live documents shared with the others through Redis. */
+  relay?: DocumentRelay
 }
 
 /** The session a socket was opened with: ending that session closes it. */
@@ -97,6 +100,8 @@ export class CollabServer {
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
       const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
+      // Caught up with the processes that have it live before any client is served.
+      await this.options.relay?.attach(room)
       this.rooms.set(document, room)
       // A document opened by the server alone (publish, restore) must not stay forever.
       this.scheduleUnload(document)
@@ -225,6 +230,7 @@ export class CollabServer {
       return
     }
     this.rooms.delete(document)
+    await this.options.relay?.detach(room)
     room.destroy()
   }
 
