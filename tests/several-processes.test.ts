@@ -95,6 +95,8 @@ describe.skipIf(!runs)('two processes sharing Postgres and Redis', () => {
     const all = Array.from({ length: 10 }, (_, index) => [`Regel ${index + 1} getypt op proces A`, `Regel ${index + 1} getypt op proces B`]).flat()
     await waitFor(() => all.every((line) => onA.text().includes(line) && onB.text().includes(line)), 15_000, 'every edit on both clients')
     await waitFor(() => onA.text() === onB.text(), 5000, 'the same document on both')
+    // Both processes opened the new document at once: its text is there once, not once per process.
+    expect(onA.text().split('In de huidige tijd is het voor vrijwilligersorganisaties').length - 1).toBe(1)
     await waitFor(() => presenceNames(onB).includes('Anna van A'), 5000, 'A’s presence on B')
 
     await Promise.all([a.flush('financiering'), b.flush('financiering')])

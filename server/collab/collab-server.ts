@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { sql } from 'drizzle-orm'
 import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
@@ -91,12 +92,20 @@ export class CollabServer {
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return existing
-      const stored = await loadDocument(this.db, document)
+      let stored = await loadDocument(this.db, document)
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
-        Y.applyUpdate(stored.doc, Y.encodeStateAsUpdate(initial))
-        await compactDocument(this.db, document, stored.doc)
+        // Two processes opening a new document at once would each make their own Yjs history of the
+        // same text, and merged through Redis it would show twice: one creates it, the other loads that.
+        stored = await this.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(7100004, hashtext(${document}))`)
+          const again = await loadDocument(tx as unknown as Database, document)
+          if (again.exists) return again
+          Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(initial))
+          await compactDocument(tx as unknown as Database, document, again.doc)
+          return again
+        })
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
       const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
