@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { logger } from '#server/logger'
 
+/** REDIS_URL is set but Redis does not answer: the server refuses to start (one plain line for the operator). */
+export class RedisUnavailableError extends Error {}
+
 export type RedisSettings = {
   url: string
   /** Every key and channel starts with `<prefix>:`, so several sites (or test runs) can share one Redis. */
@@ -64,7 +67,7 @@ export class RedisBus {
     } catch (error) {
       bus.commands.disconnect()
       bus.subscriber.disconnect()
-      throw new Error(`Redis op ${redactedUrl(settings.url)} antwoordt niet: ${(error as Error).message}`)
+      throw new RedisUnavailableError(`Redis op ${redactedUrl(settings.url)} (REDIS_URL) antwoordt niet: ${(error as Error).message}. Er is niets gestart; start Redis of verbeter REDIS_URL.`)
     }
     bus.connectedOnce = true
     await bus.beat()

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { documentUpdates } from '#server/db/schema'
+import postgres from 'postgres'
+import { openDatabase } from '#server/db/client'
+import { documentUpdates, sections } from '#server/db/schema'
 import { listRevisions } from '#server/handbook/live-documents'
 import { connectClient, waitFor, waitForSync, type CollabClient } from './support/collab-client'
 import { createTestDatabase } from './support/database'
@@ -181,11 +183,22 @@ describe.skipIf(!runs)('losing a process', () => {
 
   // Three server processes one after another on Postgres (each: migrations, the site build) and clients typing.
   it('kill -9 of one of two processes while clients on both type: its clients move to the other and nothing is lost', { timeout: 180_000 }, async () => {
-    const database = await createTestDatabase()
-    cleanups.push(() => database.close())
+    // An empty database: both processes start at once, as two replicas do; one migrates and imports, the other waits.
+    const name = `lh_test_${randomBytes(6).toString('hex')}`
+    const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} })
+    await admin.unsafe(`create database ${name}`)
+    cleanups.push(async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`)
+      await admin.end()
+    })
+    const url = new URL(process.env.TEST_DATABASE_URL!)
+    url.pathname = `/${name}`
     const prefix = `lh-test-${randomBytes(4).toString('hex')}`
     // A has written nothing when it dies: what its clients typed lives only in A, in B (relayed) and in the clients.
-    const [a, b] = await startProcesses(database.url!, prefix, [{ TEST_WRITE_WINDOW_MS: '600000' }, {}], cleanups)
+    const [a, b] = await startProcesses(url.toString(), prefix, [{ TEST_WRITE_WINDOW_MS: '600000' }, {}], cleanups)
+    const database = await openDatabase({ url: url.toString(), dataDir: '' })
+    cleanups.push(() => database.close())
+    expect(await database.db.$count(sections)).toBeGreaterThan(20)
     const anna = await sessionCookieFor(database.db, (await createUser(database.db, { name: 'Anna' })).id)
     const bram = await sessionCookieFor(database.db, (await createUser(database.db, { name: 'Bram' })).id)
     const dirk = await sessionCookieFor(database.db, (await createUser(database.db, { name: 'Dirk blijft weg' })).id)
@@ -230,7 +243,7 @@ describe.skipIf(!runs)('losing a process', () => {
     await b.flush('financiering')
     b.child.kill('SIGKILL')
     await exited(b.child)
-    const [c] = await startProcesses(database.url!, prefix, [{}], cleanups, a.publicUrl)
+    const [c] = await startProcesses(url.toString(), prefix, [{}], cleanups, a.publicUrl)
     const reader = connectClient(c.url, 'financiering', bram, c.publicUrl)
     cleanups.push(() => reader.close())
     await waitForSync(reader)
