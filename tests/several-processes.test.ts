@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -10,7 +14,7 @@ import { connectClient, waitFor, waitForSync, type CollabClient } from './suppor
 import { createTestDatabase } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { get, postForm } from './support/http'
-import { exited, freePort, startSiteProcess } from './support/site-process-control'
+import { exited, freePort, startServerEntry, startSiteProcess } from './support/site-process-control'
 
 // Two (or three) real server processes on one real Postgres and one real Redis (REDIS_URL), as
 // several machines behind a proxy run them. Postgres project only: PGlite is one process per data folder.
@@ -248,5 +252,68 @@ describe.skipIf(!runs)('losing a process', () => {
     cleanups.push(() => reader.close())
     await waitForSync(reader)
     for (const line of typed) expect(reader.text(), line).toContain(line)
+  })
+})
+
+describe.skipIf(!runs)('Redis going away', () => {
+  const cleanups: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  /** A Redis of this test's own (the shared one is not ours to stop), empty on every start. */
+  async function ownRedis(port: number) {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await waitFor(() => output.includes('Ready to accept connections'), 10_000, 'redis-server to start')
+    return child
+  }
+
+  it('edits made while Redis was down reach the other process once it is back', { timeout: 120_000 }, async () => {
+    const database = await createTestDatabase()
+    cleanups.push(() => database.close())
+    const port = await freePort()
+    let redis = await ownRedis(port)
+    cleanups.push(() => redis.kill('SIGKILL'))
+    const [a, b] = await startProcesses(database.url!, 'lh-own-redis', [{ REDIS_URL: `redis://127.0.0.1:${port}` }, { REDIS_URL: `redis://127.0.0.1:${port}` }], cleanups)
+    const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
+    const onA = connectClient(a.url, 'lobby', cookie, a.publicUrl)
+    const onB = connectClient(b.url, 'lobby', cookie, b.publicUrl)
+    cleanups.push(() => onA.close(), () => onB.close())
+    await Promise.all([waitForSync(onA), waitForSync(onB)])
+    onA.addParagraph('Voor de storing, op A')
+    await waitFor(() => onB.text().includes('Voor de storing, op A'), 10_000, 'the relay working')
+
+    redis.kill('SIGKILL')
+    await exited(redis)
+    onA.addParagraph('Tijdens de storing, op A')
+    onB.addParagraph('Tijdens de storing, op B')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(onB.text()).not.toContain('Tijdens de storing, op A')
+
+    redis = await ownRedis(port)
+    await waitFor(() => ['A', 'B'].every((side) => onA.text().includes(`Tijdens de storing, op ${side}`) && onB.text().includes(`Tijdens de storing, op ${side}`)), 20_000, 'both sides after Redis is back')
+    onB.addParagraph('Na de storing, op B')
+    await waitFor(() => onA.text().includes('Na de storing, op B'), 10_000, 'the relay working again')
+    expect(onA.text()).toBe(onB.text())
+  })
+})
+
+describe.skipIf(runs)('REDIS_URL that does not answer', () => {
+  it('the server refuses to start with one plain line, and touches nothing', { timeout: 60_000 }, async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-no-redis-'))
+    try {
+      const nobody = await freePort()
+      const server = startServerEntry({ entry: 'server', port: await freePort(), dataDir, env: { REDIS_URL: `redis://127.0.0.1:${nobody}` } })
+      const { code } = await server.exit
+      expect(code).toBe(1)
+      expect(server.output().stderr).toContain(`Redis op redis://127.0.0.1:${nobody}`)
+      expect(server.output().stderr).toContain('Er is niets gestart')
+      // The database was opened first (migrations), but no site ever served: the admin socket is not left behind.
+      expect(await readdir(path.join(dataDir, 'admin')).catch(() => [])).toEqual([])
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })
