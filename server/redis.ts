@@ -49,7 +49,8 @@ export class RedisBus {
       logger.info('Redis connection back; catching up')
       // Channels whose subscribe failed while Redis was away are not in ioredis's own list.
       const channels = [...this.handlers.keys()]
-      void (channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve()).then(
+      // Beat at once: a Redis that restarted empty lost every heartbeat, and the others must not take us for gone.
+      void Promise.all([this.beat().catch(() => {}), channels.length > 0 ? this.subscriber.subscribe(...channels) : undefined]).then(
         () => this.reconnectListeners.forEach((listener) => listener()),
         (error) => logger.warn({ err: error }, 'subscribing again after a Redis reconnect failed'),
       )

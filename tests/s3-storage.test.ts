@@ -153,6 +153,24 @@ describe('files on S3', () => {
     await expect(client.send(new GetObjectCommand({ Bucket: bucket, Key: file.storageKey }))).rejects.toThrow()
   })
 
+  it('a bucket that does not exist: the same clear message, and the text is kept', async () => {
+    const misconfigured = await startTestServer({ database: server.database, s3: { bucket: 'bestaat-niet', region: 'us-east-1', endpoint: `http://127.0.0.1:${s3.port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+    try {
+      const form = new FormData()
+      const fields: Record<string, string> = { ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()), netwerk: 'Netwerk Zonder Emmer', plaats: 'Olst', regio: 'Overijssel', samenvatting: 'Vijf organisaties in Olst delen één vrijwilligerspunt.', verhaal: 'Een verhaal van ruim vijftig tekens over hoe het vrijwilligerspunt in Olst begon.', email: 'inzender@voorbeeld.nl' }
+      for (const [key, value] of Object.entries(fields)) form.append(key, value)
+      form.append('bestanden', new Blob([new Uint8Array(pdfBytes)], { type: 'application/pdf' }), 'verslag.pdf')
+      const response = await fetch(misconfigured.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: misconfigured.url, 'X-Forwarded-For': '10.3.1.1' } })
+      expect(response.status).toBe(503)
+      const page = (await response.text()).replaceAll('<!-- -->', '')
+      expect(page).toContain('De bestanden konden nu niet worden opgeslagen')
+      expect(page).toContain('Een verhaal van ruim vijftig tekens over hoe het vrijwilligerspunt in Olst begon.')
+      expect(await db().select().from(examples).where(eq(examples.name, 'Netwerk Zonder Emmer'))).toEqual([])
+    } finally {
+      await misconfigured.stop()
+    }
+  })
+
   it('with the S3 server gone, the visitor gets a clear message and keeps the text; nothing is half-saved', { timeout: 60_000 }, async () => {
     await s3.server.close()
     try {
@@ -166,7 +184,7 @@ describe('files on S3', () => {
       expect(await db().select().from(examples).where(eq(examples.name, 'Netwerk Zonder Opslag'))).toEqual([])
       expect(await db().select().from(attachments).innerJoin(examples, eq(examples.id, attachments.exampleId)).where(eq(examples.name, 'Netwerk Zonder Opslag'))).toEqual([])
       // A file that could not be removed keeps its pending mark, so the sweep removes it once the bucket is back.
-      for (const mark of await db().select().from(pendingUploads)) expect(mark.storageKey).toMatch(/^voorbeelden\/netwerk-zonder-opslag/)
+      for (const mark of await db().select().from(pendingUploads)) expect(mark.storageKey).toMatch(/^voorbeelden\/netwerk-zonder-(opslag|emmer)\//)
       expect(await localUploads()).toEqual([])
     } finally {
       s3.server = await startS3(s3.port, s3.directory)
