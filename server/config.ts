@@ -37,6 +37,13 @@ const environmentSchema = z.object({
       .regex(/^(tcp:\/\/[^/]+:\d+|unix:\/\/\/.+)$/, 'CLAMD_URL moet tcp://host:poort of unix:///pad/naar/clamd.ctl zijn, bijvoorbeeld tcp://127.0.0.1:3310')
       .optional(),
   ),
+  // redis://host:6379: several processes share live documents and site events through this Redis.
+  REDIS_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().regex(/^rediss?:\/\//, 'REDIS_URL moet met redis:// of rediss:// beginnen, bijvoorbeeld redis://127.0.0.1:6379').optional(),
+  ),
+  // Start of every Redis key and channel: sites that share one Redis need different prefixes.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'REDIS_PREFIX mag alleen letters, cijfers, punt, streepje en liggend streepje bevatten').default('levende-handreiking'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -46,6 +53,8 @@ export type Config = z.infer<typeof environmentSchema> & {
   publicUrl: string
   publicUrlIsDefault: boolean
   s3?: { bucket: string; region: string; endpoint?: string; accessKeyId: string; secretAccessKey: string }
+  /** Set when REDIS_URL is: several-process mode. */
+  redis?: { url: string; prefix: string }
 }
 
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -61,6 +70,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     publicUrl: parsed.data.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://localhost:${parsed.data.PORT}`,
     publicUrlIsDefault: !parsed.data.PUBLIC_URL,
     s3: s3Settings(parsed.data),
+    redis: parsed.data.REDIS_URL ? { url: parsed.data.REDIS_URL, prefix: parsed.data.REDIS_PREFIX } : undefined,
   }
 }
 

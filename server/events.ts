@@ -1,4 +1,5 @@
 import { logger } from '#server/logger'
+import type { RedisBus } from '#server/redis'
 
 /**
  * Site-wide signals. Payloads are plain JSON, so a relay (Redis pub/sub) can
@@ -43,5 +44,40 @@ export class LocalSiteEvents implements SiteEvents {
     listeners.add(listener as SiteEventListener<never>)
     this.listeners.set(name, listeners)
     return () => void listeners.delete(listener as SiteEventListener<never>)
+  }
+}
+
+/**
+ * Several processes (REDIS_URL): an event runs this process's listeners (awaited, as above) and is
+ * published to every other process, whose listeners run on arrival — a disabled user's sockets
+ * close on every process, not only on the one that served the form.
+ */
+export class RedisSiteEvents implements SiteEvents {
+  private readonly local = new LocalSiteEvents()
+  private static readonly channel = 'site-events'
+
+  private constructor(private readonly bus: RedisBus) {}
+
+  static async start(bus: RedisBus) {
+    const events = new RedisSiteEvents(bus)
+    await bus.subscribe(RedisSiteEvents.channel, (message) => events.receive(message))
+    return events
+  }
+
+  async publish<Name extends SiteEventName>(name: Name, payload: SiteEventMap[Name]) {
+    const message = Buffer.from(JSON.stringify({ from: this.bus.processId, name, payload }))
+    await Promise.all([
+      this.local.publish(name, payload),
+      this.bus.publish(RedisSiteEvents.channel, message).catch((error) => logger.error({ err: error, event: name }, 'publishing a site event to Redis failed')),
+    ])
+  }
+
+  subscribe<Name extends SiteEventName>(name: Name, listener: SiteEventListener<Name>) {
+    return this.local.subscribe(name, listener)
+  }
+
+  private receive(message: Buffer) {
+    const { from, name, payload } = JSON.parse(message.toString()) as { from: string; name: SiteEventName; payload: never }
+    if (from !== this.bus.processId) void this.local.publish(name, payload)
   }
 }

@@ -8,6 +8,7 @@ import { openDatabase, type DatabaseHandle } from '#server/db/client'
 import { DataDirInUseError } from '#server/db/data-dir-lock'
 import { importContentIfEmpty } from '#server/handbook/import-content'
 import { logger } from '#server/logger'
+import { RedisUnavailableError } from '#server/redis'
 import { createSite, type Site } from '#server/site'
 
 const config = readConfig()
@@ -114,7 +115,12 @@ const started = (async () => {
   if (config.publicUrlIsDefault) {
     logger.warn(`PUBLIC_URL is not set: links in mails point at ${publicUrl}, and live editing works only when the site is opened there. Set PUBLIC_URL to the address visitors use, e.g. https://lokaalsamenwerken.nl`)
   }
-  site = await createSite({ database, remix, server: http, publicUrl, publicUrlIsDefault: config.publicUrlIsDefault, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3, clamdUrl: config.CLAMD_URL, mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM } })
+  try {
+    site = await createSite({ database, remix, server: http, publicUrl, publicUrlIsDefault: config.publicUrlIsDefault, trustProxy: config.TRUST_PROXY, dataDir: config.DATA_DIR, s3: config.s3, clamdUrl: config.CLAMD_URL, redis: config.redis, mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM } })
+  } catch (error) {
+    if (error instanceof RedisUnavailableError) refuseToStart(error.message)
+    throw error
+  }
   http.off('request', whileStarting)
   admin = await startAdminSocket({ dataDir: config.DATA_DIR, db: database.db, publicUrl: () => publicUrl, exclusive: database.mode === 'embedded' })
   logger.info(`Levende Handreiking draait op http://localhost:${port}`)

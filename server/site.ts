@@ -10,7 +10,7 @@ import { siteOrigins } from '#server/config'
 import { purgeExpired } from '#server/contributions/retention'
 import { runFollowerMails } from '#server/follow/digest'
 import type { DatabaseHandle } from '#server/db/client'
-import { LocalSiteEvents, type SiteEvents } from '#server/events'
+import { LocalSiteEvents, RedisSiteEvents, type SiteEvents } from '#server/events'
 import { FileSafety } from '#server/files/file-safety'
 import { createStorage, uploadTempDir, type StorageConfig } from '#server/files/storage'
 import { logger } from '#server/logger'
@@ -18,6 +18,8 @@ import { MailSender, type MailSenderOptions } from '#server/mail/mailer'
 import { PageCache } from '#server/page-cache'
 import { PdfService } from '#server/pdf/editions'
 import { initialLiveDocument } from '#server/handbook/live-documents'
+import { DocumentRelay } from '#server/collab/relay'
+import { RedisBus, type RedisSettings } from '#server/redis'
 
 export type SiteOptions = {
   database: DatabaseHandle
@@ -37,6 +39,8 @@ export type SiteOptions = {
   collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number; sessionCheckIntervalMs: number }>
   /** SMTP_URL and MAIL_FROM; without an SMTP URL mails stay in the outbox. */
   mail?: MailSenderOptions
+  /** REDIS_URL: several processes share live documents and site events through this Redis. */
+  redis?: RedisSettings
   /** An HTTP server already listening (server/index.ts takes the port before it opens the data). */
   server?: Server
 }
@@ -59,7 +63,9 @@ export type Site = {
 /** Pages and live-editing sockets on one HTTP server and port. */
 export async function createSite(options: SiteOptions): Promise<Site> {
   const { database } = options
-  const events = new LocalSiteEvents()
+  const bus = options.redis ? await RedisBus.connect(options.redis) : null
+  const events = bus ? await RedisSiteEvents.start(bus) : new LocalSiteEvents()
+  const relay = bus ? new DocumentRelay(bus) : undefined
   const mail = new MailSender(database.db, options.mail ?? {})
   const origins = siteOrigins(options.publicUrl, options.publicUrlIsDefault)
   const collab = new CollabServer(database.db, {
@@ -70,11 +76,12 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     sessionCheckIntervalMs: 60_000,
     ...options.collab,
     ...collabAuthorization(database.db, origins),
+    relay,
     initialContent: (document) => initialLiveDocument(database.db, document),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)
-  const pdf = new PdfService(database.db, contentVersion)
+  const pdf = new PdfService(database.db, contentVersion, { acrossProcesses: database.mode === 'postgres' })
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
   const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
   const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
@@ -124,6 +131,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
       const closed = new Promise((resolve) => server.close(resolve))
       const idle = setInterval(() => server.closeIdleConnections(), 100)
       await collab.close()
+      relay?.close()
+      await bus?.close()
       const cut = setTimeout(() => server.closeAllConnections(), 5000)
       await mail.close()
       await closed

@@ -12,16 +12,18 @@ import { Field, FieldFrame } from '#app/components/form-field'
 import { SubmitButton } from '#app/components/submit-button'
 import { Checkbox, ConsentField, FileField, SpamGuardFields, TextArea } from '#app/components/submission-fields'
 import { site } from '#app/site'
-import { formFailed, formFailure, formPageTitle, parseForm, rejected, websiteField } from '#app/utils/forms'
+import { formFailed, formFailure, formPageTitle, markFormFailed, parseForm, rejected, websiteField } from '#app/utils/forms'
 import { longText, submitterShape } from '#app/utils/submission-schema'
 import { can } from '#server/auth/permissions'
 import { checkFormToken, decideSubmission, formStartedToken, refusalMessage, tokenForRetry, type TokenCheck } from '#server/contributions/form-guard'
 import { themesFrom } from '#server/examples/themes'
 import { submitExample } from '#server/examples/submissions'
 import type { CheckedFile } from '#server/files/file-safety'
+import { isStorageUnavailable } from '#server/files/storage'
 import { readUploadForm, type UploadForm } from '#server/files/upload-form'
 import { allowedUploadTypes, discardUploads, uploadLimits } from '#server/files/uploads'
 import { getTableOfContents } from '#server/handbook/sections'
+import { logger } from '#server/logger'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: formPageTitle(`Een goed voorbeeld delen — ${site.title}`, data?.failed) }]
 
@@ -98,7 +100,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     const validThemes = themesFrom(await getTableOfContents(context.db)).map((theme) => theme.key)
     const user = context.authentication?.user
-    const { outcome, attachmentIds } = await submitExample(
+    const submission = await submitExample(
       context.db,
       context.storage,
       {
@@ -119,7 +121,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
       verdict.claim,
       outcomeFor,
       context.publicUrl,
-    )
+    ).catch((error: unknown) => {
+      if (!isStorageUnavailable(error)) throw error
+      logger.error({ err: error }, 'storing uploaded files failed')
+      return null
+    })
+    if (!submission) {
+      // The bucket did not take the files: nothing is saved, and what the visitor typed comes back.
+      const submitted = Object.fromEntries([...fields].map(([key, value]) => [key, String(value)]))
+      const message = 'De bestanden konden nu niet worden opgeslagen (de opslag antwoordt niet). Er is niets opgeslagen; uw tekst staat hieronder nog. Probeer het over een paar minuten opnieuw en kies de bestanden dan opnieuw.'
+      markFormFailed(context)
+      return data({ ...formFailure({ form: message, bestanden: 'Kies de bestanden opnieuw: ze konden niet worden opgeslagen.' }, submitted), themes: fields.getAll('themas').map(String), started: await tokenForRetry(context.db, fields) }, { status: 503 })
+    }
+    const { outcome, attachmentIds } = submission
     // Previews only from files scanned clean; a file still in quarantine gets its own after the rescan.
     await context.fileSafety.makePreviews(attachmentIds)
     throw redirect(outcome)

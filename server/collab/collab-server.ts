@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { sql } from 'drizzle-orm'
 import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
@@ -9,6 +10,7 @@ import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
 import { compactDocument, loadDocument } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
+import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
 
 export const collabPathPrefix = '/collab/'
@@ -35,6 +37,8 @@ export type CollabOptions = RoomTiming & {
   presence?: Partial<PresenceLimits>
   /** How long and how much a client's updates may wait for its own sync step 2 (after a server restart). */
   hold?: Partial<RoomRules['hold']>
+  /** Several processes (REDIS_URL): live documents shared with the others through Redis. */
+  relay?: DocumentRelay
 }
 
 /** The session a socket was opened with: ending that session closes it. */
@@ -88,15 +92,25 @@ export class CollabServer {
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return existing
-      const stored = await loadDocument(this.db, document)
+      let stored = await loadDocument(this.db, document)
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
-        Y.applyUpdate(stored.doc, Y.encodeStateAsUpdate(initial))
-        await compactDocument(this.db, document, stored.doc)
+        // Two processes opening a new document at once would each make their own Yjs history of the
+        // same text, and merged through Redis it would show twice: one creates it, the other loads that.
+        stored = await this.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(7100004, hashtext(${document}))`)
+          const again = await loadDocument(tx as unknown as Database, document)
+          if (again.exists) return again
+          Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(initial))
+          await compactDocument(tx as unknown as Database, document, again.doc)
+          return again
+        })
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
       const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
+      // Caught up with the processes that have it live before any client is served.
+      await this.options.relay?.attach(room)
       this.rooms.set(document, room)
       // A document opened by the server alone (publish, restore) must not stay forever.
       this.scheduleUnload(document)
@@ -225,6 +239,7 @@ export class CollabServer {
       return
     }
     this.rooms.delete(document)
+    await this.options.relay?.detach(room)
     room.destroy()
   }
 

@@ -9,6 +9,7 @@ import { logger } from '#server/logger'
 import { LogLimiter } from './log-limiter'
 import { appendUpdate, compactDocument } from './persistence'
 import { PresenceThrottle, screenPresence, type PresenceLimits } from './presence-limits'
+import { relayOrigin } from './relay'
 import type { SchemaRules } from './schema-rules'
 import { checkUpdate } from './update-guard'
 
@@ -308,7 +309,15 @@ export class DocumentRoom {
     encoding.writeVarUint(encoder, messageSync)
     syncProtocol.writeUpdate(encoder, update)
     this.broadcast(encoding.toUint8Array(encoder))
+    // Another process's update: that process stores it (server/collab/relay.ts).
+    if (origin === relayOrigin) return
     this.pending.push({ update, userId: from?.userId ?? null })
+    this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
+  }
+
+  /** Stores the whole document once more (what a crashed peer process relayed here may never have been written). */
+  storeWholeState() {
+    this.pending.push({ update: Y.encodeStateAsUpdate(this.doc), userId: null })
     this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
   }
 

@@ -57,7 +57,17 @@ async function openPostgres(url: string) {
       })
     },
     close: () => client.end({ timeout: 5 }),
-    migrate: () => migrate(db, { migrationsFolder }),
+    // Several processes starting at once on one Postgres: one migrates, the others wait and find it done.
+    migrate: async () => {
+      const lock = await client.reserve()
+      try {
+        await lock`select pg_advisory_lock(7100005)`
+        await migrate(db, { migrationsFolder })
+      } finally {
+        await lock`select pg_advisory_unlock(7100005)`.catch(() => {})
+        lock.release()
+      }
+    },
   }
 }
 

@@ -382,6 +382,16 @@ export const editionSections = pgTable(
 )
 
 /** Generated PDFs by content hash; an edition's PDF is stored once and never changes. */
+/**
+ * The current edition's PDF by a hash of what went into it: rendered by one process (under an
+ * advisory lock), read by every other. Only the newest render is kept.
+ */
+export const renderedPdfs = pgTable('rendered_pdfs', {
+  inputHash: text('input_hash').primaryKey(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
 export const pdfFiles = pgTable('pdf_files', {
   hash: text('hash').primaryKey(),
   bytes: bytea('bytes').notNull(),

@@ -14,6 +14,19 @@ export interface FileStorage {
   list(prefix: string): AsyncIterable<string>
 }
 
+/** The file store (the S3 bucket) did not take or give a file: a form says so and keeps what was typed. */
+export class StorageUnavailableError extends Error {
+  readonly code = 'storage-unavailable'
+  constructor(operation: string, key: string, cause: unknown) {
+    super(`storage ${operation} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+}
+
+/** By its code, not instanceof: the Remix build has its own copy of this module. */
+export function isStorageUnavailable(error: unknown) {
+  return error instanceof Error && (error as { code?: unknown }).code === 'storage-unavailable'
+}
+
 export type StorageConfig = {
   dataDir: string
   s3?: { bucket: string; region: string; endpoint?: string; accessKeyId: string; secretAccessKey: string }
@@ -72,6 +85,12 @@ function s3Storage(settings: NonNullable<StorageConfig['s3']>): FileStorage {
           endpoint: settings.endpoint,
           forcePathStyle: Boolean(settings.endpoint),
           credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+          // Checksums only where S3 demands them: not every S3-compatible server takes the SDK's default
+          // streaming CRC trailers (aws-chunked uploads).
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          // A bucket that does not answer fails a request in seconds, not after the OS's TCP timeout.
+          requestHandler: { connectionTimeout: 5000, requestTimeout: 60_000 },
         }),
       ] as const,
   )
@@ -80,12 +99,21 @@ function s3Storage(settings: NonNullable<StorageConfig['s3']>): FileStorage {
       const [{ Upload }, [, s3Client]] = await Promise.all([import('@aws-sdk/lib-storage'), client])
       // Multipart upload straight from the stream: the bytes are never held whole in memory.
       // A failed multipart upload is aborted by lib-storage, so no object is left under the key.
-      await new Upload({ client: s3Client, params: { Bucket: settings.bucket, Key: key, Body: content, ContentType: mediaType } }).done()
+      try {
+        await new Upload({ client: s3Client, params: { Bucket: settings.bucket, Key: key, Body: content, ContentType: mediaType } }).done()
+      } catch (error) {
+        content.destroy()
+        throw new StorageUnavailableError('store', key, error)
+      }
     },
     async read(key) {
       const [s3, s3Client] = await client
-      const object = await s3Client.send(new s3.GetObjectCommand({ Bucket: settings.bucket, Key: key }))
-      return object.Body as Readable
+      try {
+        const object = await s3Client.send(new s3.GetObjectCommand({ Bucket: settings.bucket, Key: key }))
+        return object.Body as Readable
+      } catch (error) {
+        throw new StorageUnavailableError('read', key, error)
+      }
     },
     async remove(key) {
       const [s3, s3Client] = await client

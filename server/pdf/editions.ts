@@ -4,7 +4,7 @@ import { recordAudit } from '#server/audit'
 import type { SessionUser } from '#server/auth/sessions'
 import type { ContentVersion } from '#server/content-version'
 import { withAdvisoryLock, type Database } from '#server/db/client'
-import { contributions, editionSections, editions, examples, pdfFiles, revisions, sections } from '#server/db/schema'
+import { contributions, editionSections, editions, examples, pdfFiles, renderedPdfs, revisions, sections } from '#server/db/schema'
 import { flattenTableOfContents, getPage, getTableOfContents } from '#server/handbook/sections'
 import { logger } from '#server/logger'
 import type { PdfInput } from './handbook-pdf'
@@ -113,6 +113,8 @@ export class PdfService {
   constructor(
     private readonly db: Database,
     private readonly contentVersion: ContentVersion,
+    /** Several processes on one Postgres: one renders (advisory lock), the others read its bytes. */
+    private readonly options: { acrossProcesses: boolean } = { acrossProcesses: false },
   ) {}
 
   async currentEdition(contributeUrl: string): Promise<PdfFile> {
@@ -137,7 +139,7 @@ export class PdfService {
     const key = hashOf(JSON.stringify(input))
     if (this.current?.key === key) this.current.version = version
     else {
-      const file = this.render(input)
+      const file = this.renderOnce(key, input)
       const current: NonNullable<PdfService['current']> = { key, version, file }
       this.current = current
       file.then(
@@ -220,6 +222,30 @@ export class PdfService {
       await recordAudit(tx, { actorId: editor.id, action: 'edition.frozen', details: { number, hash } })
       return edition
     })
+  }
+
+  /**
+   * The current edition rendered once, whichever process asks first: the bytes are stored by the
+   * hash of their input, so a second process (or this one after a restart) reads them instead.
+   * On PGlite (one process) no lock is needed, and a long transaction would hold up every query.
+   */
+  private async renderOnce(key: string, input: PdfInput): Promise<PdfFile> {
+    const stored = async (db: Database) => {
+      const [row] = await db.select({ bytes: renderedPdfs.bytes }).from(renderedPdfs).where(eq(renderedPdfs.inputHash, key))
+      return row ? { hash: hashOf(Buffer.from(row.bytes)), bytes: Buffer.from(row.bytes) } : null
+    }
+    const renderAndStore = async (db: Database) => {
+      const file = await this.render(input)
+      await db.transaction(async (tx) => {
+        await tx.delete(renderedPdfs).where(ne(renderedPdfs.inputHash, key))
+        await tx.insert(renderedPdfs).values({ inputHash: key, bytes: file.bytes }).onConflictDoNothing()
+      })
+      return file
+    }
+    const already = await stored(this.db)
+    if (already) return already
+    if (!this.options.acrossProcesses) return renderAndStore(this.db)
+    return withAdvisoryLock(this.db, 7_100_003, async (tx) => (await stored(tx)) ?? renderAndStore(tx))
   }
 
   private async render(input: PdfInput): Promise<PdfFile> {

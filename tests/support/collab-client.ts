@@ -18,8 +18,7 @@ export type CollabClient = {
 }
 
 /** An unmodified y-websocket client in Node, with `ws` carrying the session cookie and Origin. */
-export function connectClient(baseUrl: string, document: string, cookie: string, origin = baseUrl): CollabClient {
-  const doc = new Y.Doc()
+export function connectClient(baseUrl: string, document: string, cookie: string, origin = baseUrl, doc = new Y.Doc()): CollabClient {
   class BrowserLikeSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { headers: { Cookie: cookie, Origin: origin } })

@@ -12,13 +12,13 @@ export type TestServer = { url: string; dataDir: string; site: Site; database: D
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
 export async function startTestServer(
-  options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; mail?: SiteOptions['mail']; port?: number; clamdUrl?: string; scanTimeoutMs?: number; dataDir?: string } = {},
+  options: { database?: DatabaseHandle; collab?: SiteOptions['collab']; mail?: SiteOptions['mail']; port?: number; clamdUrl?: string; scanTimeoutMs?: number; dataDir?: string; s3?: SiteOptions['s3'] } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createImportedDatabase())
   const build = (await import(path.resolve('build/server/index.js'))) as ServerBuild
   // A given data folder is reused, as a restart of the same install would.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
-  const { site, url } = await listeningSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail, clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs }, options.port)
+  const { site, url } = await listeningSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail, clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs, s3: options.s3 }, options.port)
   return {
     url,
     dataDir,
