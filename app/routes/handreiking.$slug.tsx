@@ -10,6 +10,7 @@ import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
 import { examplesForSection } from '#server/examples/examples'
+import { changedSinceEdition } from '#server/handbook/edition-changes'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
@@ -26,12 +27,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
-  return { ...reading, section, canEdit, draftDiffers, tips, examples }
+  const [tips, examples, sinceEdition] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug), changedSinceEdition(context.db, section.id, section.revisionId)])
+  return { ...reading, section, canEdit, draftDiffers, tips, examples, sinceEdition }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples, sinceEdition } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-page">
@@ -62,6 +63,12 @@ export default function SectionPage() {
           <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
           <p className="muted updated">
             <LastChangeDate change={section.lastChange} /> · <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
+            {sinceEdition ? (
+              <>
+                {' · '}
+                <Link to={`/wijzigingen#${section.slug}`}>{`${sinceEdition.isNew ? 'Nieuw' : 'Gewijzigd'} sinds editie ${sinceEdition.number}`}</Link>
+              </>
+            ) : null}
           </p>
           <RelatedExamples {...examples} />
           <section aria-labelledby="uit-de-praktijk" className="practice">
