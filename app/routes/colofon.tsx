@@ -12,7 +12,7 @@ export const headers = () => publicPageHeaders
 export async function loader({ context }: LoaderFunctionArgs) {
   const page = await getPageForReading(context.db, 'colofon')
   if (!page) throw new Response('Niet gevonden', { status: 404 })
-  // The live text's credits are read afresh (withdrawn consent shows at once); frozen editions keep theirs.
+  // The current text's credits are read afresh (a removed contribution is gone at once); frozen editions keep theirs.
   const [live, editions] = await Promise.all([liveCredits(context.db), allEditionCredits(context.db)])
   return { page, live: creditLine(live), editions: [...editions].map(([number, credits]) => ({ number, credits: creditLine(credits) })) }
 }
@@ -25,20 +25,23 @@ export default function ColophonPage() {
       <div className="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
       <section aria-labelledby="meegewerkt" className="credits">
         <h2 id="meegewerkt">Wie werkten mee</h2>
-        <p>Leden die paragrafen bewerkten, en bezoekers van wie een tip, voorstel of voorbeeld is opgenomen. Bezoekers noemen we alleen met hun toestemming.</p>
+        <p>
+          Leden die paragrafen bewerkten, en bezoekers van wie een tip, voorstel of voorbeeld is opgenomen. Bezoekers noemen we alleen met hun
+          toestemming. Een vastgelegde editie noemt wie er tot dan aan meewerkten.
+        </p>
         <dl className="credits__list">
           <div>
             <dt>
-              <Link to="/wijzigingen">{editions.length > 0 ? `Sinds editie ${editions[0].number}` : 'De huidige tekst'}</Link> (nog niet in een editie)
+              De huidige tekst (<Link to="/wijzigingen">{editions.length > 0 ? `wat er sinds editie ${editions[0].number} veranderde` : 'nog niet in een editie'}</Link>)
             </dt>
-            <dd>{live || 'nog geen nieuwe bijdragen'}</dd>
+            <dd>{live || 'nog geen bijdragen'}</dd>
           </div>
           {editions.map((edition) => (
             <div key={edition.number}>
               <dt>
-                <Link to={`/edities/${edition.number}/wijzigingen`}>Editie {edition.number}</Link>
+                Editie {edition.number} (<Link to={`/edities/${edition.number}/wijzigingen`}>wat er veranderde</Link>)
               </dt>
-              <dd>{edition.credits || 'geen nieuwe bijdragen'}</dd>
+              <dd>{edition.credits || 'nog geen bijdragen'}</dd>
             </div>
           ))}
         </dl>

@@ -13,7 +13,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const number = /^[1-9]\d{0,8}$/.test(params.number ?? '') ? Number(params.number) : null
   const report = number === null ? null : await editionChangeReport(context.db, number)
   if (!report) throw new Response('Niet gevonden', { status: 404 })
-  return { ...report, credits: creditLine(report.credits) }
+  return { ...report, credits: creditLine(report.credits), changeCredits: creditLine(report.changeCredits) }
 }
 
 export default function EditionChangesPage() {
@@ -26,6 +26,9 @@ export default function EditionChangesPage() {
         Editie {report.number} is vastgelegd op {formatDate(report.createdAt)}.{' '}
         <a href={`/edities/${report.number}.pdf`}>De pdf van editie {report.number}</a>
       </p>
+      <p>
+        Het colofon van editie {report.number} noemt: {report.credits || 'geen bijdragers'}.
+      </p>
       {report.previous ? (
         <>
           <p>
@@ -33,12 +36,12 @@ export default function EditionChangesPage() {
             tekst die <strong>erbij kwam</strong> (onderstreept) en die <strong>verdween</strong> (doorgestreept).{' '}
             <Link to="/wijzigingen">Wat er sindsdien is veranderd</Link>
           </p>
-          <ChangeReport sections={report.sections} accepted={report.accepted} credits={report.credits} creditsLabel={`Aan editie ${report.number} werkten mee`} />
+          <ChangeReport sections={report.sections} accepted={report.accepted} credits={report.changeCredits} creditsLabel="Aan deze wijzigingen werkten mee" />
         </>
       ) : (
         <>
           <p>Dit is de eerste editie: er is geen eerdere om mee te vergelijken. <Link to="/wijzigingen">Wat er sindsdien is veranderd</Link></p>
-          <ChangeReport sections={null} accepted={report.accepted} credits={report.credits} creditsLabel={`Aan editie ${report.number} werkten mee`} />
+          <ChangeReport sections={null} accepted={report.accepted} credits={report.changeCredits} creditsLabel={`Aan editie ${report.number} werkten mee`} />
         </>
       )}
     </div>

@@ -20,7 +20,11 @@ export type SectionChange = {
   diff: TextComparison | null
 }
 
-/** Whom a colophon names (with their consent) and how many visitors it only counts. */
+/**
+ * Whom a colophon names (with their consent) and how many visitors it only counts. An
+ * edition's colophon credits everyone whose work is in it, since the first edition; a
+ * change page credits those of its changes.
+ */
 export type EditionCredits = { names: string[]; visitors: number }
 
 /**
@@ -192,7 +196,10 @@ export type EditionChangeReport = {
   /** The edition before; null for the first edition. */
   previous: { number: number; createdAt: Date } | null
   sections: SectionChange[]
+  /** The edition's colophon, as frozen. */
   credits: EditionCredits
+  /** Who made this edition's changes (read afresh: removed contributions are gone). */
+  changeCredits: EditionCredits
   accepted: AcceptedContribution[]
 }
 
@@ -219,15 +226,18 @@ export async function editionChangeReport(db: Database, number: number): Promise
   if (!window) return null
   const { edition, previous } = window
   let [stored] = await db.select({ sections: editionChanges.sections, credits: editionChanges.credits }).from(editionChanges).where(eq(editionChanges.editionId, edition.id))
-  if (!stored) stored = await storeEditionChanges(db, edition.id, await creditsBetween(db, previous?.createdAt ?? null, edition.createdAt))
+  if (!stored) stored = await storeEditionChanges(db, edition.id, await creditsBetween(db, null, edition.createdAt))
+  const from = previous?.createdAt ?? null
+  // Read afresh: a contribution its submitter removed is gone from here too.
+  const [changeCredits, accepted] = await Promise.all([creditsBetween(db, from, edition.createdAt), acceptedBetween(db, from, edition.createdAt)])
   return {
     number: edition.number,
     createdAt: edition.createdAt,
     previous: previous ? { number: previous.number, createdAt: previous.createdAt } : null,
     sections: stored.sections,
     credits: stored.credits,
-    // Read afresh: a contribution its submitter removed is gone from here too.
-    accepted: await acceptedBetween(db, previous?.createdAt ?? null, edition.createdAt),
+    changeCredits,
+    accepted,
   }
 }
 
@@ -243,12 +253,12 @@ export async function allEditionCredits(db: Database): Promise<Map<number, Editi
   return credits
 }
 
-/** The credits for what the live text has gained since the latest edition (all of it before the first). */
-export async function liveCredits(db: Database) {
-  const [latest] = await db.select({ createdAt: editions.createdAt }).from(editions).orderBy(desc(editions.number)).limit(1)
-  return creditsBetween(db, latest?.createdAt ?? null, null)
+/** The colophon of the current text: everyone whose work is in it, with consent as it stands now. */
+export function liveCredits(db: Database) {
+  return creditsBetween(db, null, null)
 }
 
+/** `credits`: who made the changes since the latest edition. */
 export type LiveChangeReport = { since: { number: number; createdAt: Date } | null; sections: SectionChange[]; credits: EditionCredits; accepted: AcceptedContribution[] }
 
 /**

@@ -46,12 +46,12 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
     .where(and(eq(contributions.status, 'approved'), ne(contributions.kind, 'suggestion')))
     .orderBy(asc(sections.position), asc(contributions.createdAt))
   const latest = rows.reduce((max, row) => Math.max(max, row.createdAt.getTime()), 0)
-  const [[lastEdition], credits] = await Promise.all([db.select({ number: editions.number }).from(editions).orderBy(desc(editions.number)).limit(1), liveCredits(db)])
+  const credits = await liveCredits(db)
   return {
     revisionIds: new Map(rows.map((row) => [row.sectionId, row.revisionId])),
     credits,
     input: {
-      credits: creditsSentence(lastEdition ? `Aan de tekst sinds editie ${lastEdition.number}` : 'Aan deze tekst', credits),
+      credits: creditsSentence(credits),
       editionLabel: 'Huidige editie',
       date: new Date(latest),
       note: 'De laatst gepubliceerde tekst van elke paragraaf.',
@@ -69,10 +69,10 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
   }
 }
 
-/** The colophon's line of credits ("Aan editie 2 werkten mee: …."), '' when there is nobody to name or count. */
-export function creditsSentence(subject: string, credits: EditionCredits) {
+/** The colophon's line of credits, '' when there is nobody to name or count. */
+export function creditsSentence(credits: EditionCredits) {
   const line = creditLine(credits)
-  return line ? `${subject} werkten mee: ${line}.` : ''
+  return line ? `Aan deze editie werkten mee: ${line}. Bezoekers noemen we alleen met hun toestemming.` : ''
 }
 
 function hashOf(bytes: Buffer | string) {
@@ -143,7 +143,7 @@ export class PdfService {
       const { input, revisionIds, credits } = await currentEditionInput(tx, contributeUrl)
       const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${editions.number}), 0) + 1` }).from(editions)
       const number = Number(next)
-      const bytes = await this.render({ ...input, editionLabel: `Editie ${number}`, date: new Date(), note, credits: creditsSentence(`Aan editie ${number}`, credits) }).then((file) => file.bytes)
+      const bytes = await this.render({ ...input, editionLabel: `Editie ${number}`, date: new Date(), note }).then((file) => file.bytes)
       const hash = hashOf(bytes)
       await tx.insert(pdfFiles).values({ hash, bytes }).onConflictDoNothing()
       const [edition] = await tx.insert(editions).values({ number, note, pdfHash: hash, createdBy: editor.id }).returning()
