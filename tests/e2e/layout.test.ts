@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '#server/db/schema'
 import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
-import { contextFor, fillModerationQueue } from './site-states'
+import { contextFor, editionsWithChanges, fillModerationQueue } from './site-states'
 
 type Visit = { name: string; path: string; role?: Role }
 
@@ -16,6 +16,10 @@ const visits: Visit[] = [
   { name: 'an example with a long web address', path: '/voorbeelden/streekzorg-westelijke-mijnstreek' },
   { name: 'the colophon', path: '/colofon' },
   { name: 'the editions', path: '/edities' },
+  { name: 'what changed in edition 2', path: '/edities/2/wijzigingen' },
+  { name: 'what changed in edition 1 (the first)', path: '/edities/1/wijzigingen' },
+  { name: 'what changed since the latest edition', path: '/wijzigingen' },
+  { name: 'a section changed since the latest edition', path: '/handreiking/mandaat' },
   { name: 'search results', path: '/zoeken?q=vrijwilligers' },
   { name: 'the tip form', path: '/bijdragen/nieuw?sectie=lobby' },
   { name: 'the suggestion form', path: '/bijdragen/nieuw?sectie=lobby&soort=suggestie' },
@@ -54,6 +58,7 @@ describe.skipIf(!hasChromium)('the layout on phones and wide screens', () => {
 
   beforeAll(async () => {
     await fillModerationQueue(site.server)
+    await editionsWithChanges(site.server)
     for (const role of [undefined, 'member', 'editor', 'admin'] as const) contexts.set(role ?? 'visitor', await contextFor(site.browser, site.server, role))
   })
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
-import { attachments, contributions, examples, sections, type Role } from '#server/db/schema'
+import { attachments, contributions, examples, revisions, sections, type Role } from '#server/db/schema'
 import { markdownToDocument } from '#server/handbook/markdown'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
 import { createUser } from '../support/factories'
@@ -62,4 +62,31 @@ export async function fillModerationQueue(server: TestServer) {
     { exampleId: example.id, storageKey: 'test/jaarverslag', fileName: 'jaarverslag-vrijwilligersloket-zwolle-zuid-2025-definitief.pdf', mediaType: 'application/pdf', byteSize: 182_000 },
     { exampleId: example.id, storageKey: 'test/foto', fileName: 'balie.png', mediaType: 'image/png', byteSize: 52_000 },
   ])
+}
+
+/** Publishes `markdown` as a section's new text, straight in the database (what the editor's publish stores). */
+async function publishDirectly(server: TestServer, slug: string, markdown: string, authors: string[]) {
+  const db = server.database.db
+  const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, slug))
+  const document = markdownToDocument(markdown)
+  const [revision] = await db
+    .insert(revisions)
+    .values({ sectionId: section.id, title: section.title, document, html: renderDocumentHtml(document), plainText: documentPlainText(document), summary: 'Voor de opmaaktest', authors, createdBy: null })
+    .returning({ id: revisions.id })
+  await db.update(sections).set({ currentRevisionId: revision.id }).where(eq(sections.id, section.id))
+}
+
+/**
+ * Two editions with changes between them (a long web address among the added words,
+ * a credited visitor) and a change since the second, for /edities/2/wijzigingen and /wijzigingen.
+ */
+export async function editionsWithChanges(server: TestServer) {
+  const db = server.database.db
+  const editor = await createUser(db, { role: 'editor', name: 'Eva Redacteur' })
+  await server.site.pdf.freezeEdition(editor, 'Eerste editie voor de opmaaktest', server.url)
+  await publishDirectly(server, 'lobby', `Lobby begint bij de wethouder. Zie ook ${longUrl} voor een voorbeeld.\n\nEen tweede alinea met nieuwe woorden.`, ['Mila Netwerklid'])
+  const [section] = await db.select({ id: sections.id }).from(sections).where(eq(sections.slug, 'lobby'))
+  await db.insert(contributions).values({ kind: 'tip', sectionId: section.id, body: 'Nodig de wethouder uit op de borrel.', name: 'Karin de Boer', organisation: 'Vrijwilligerscentrale Ergens', showName: 1, status: 'approved', decidedAt: new Date() })
+  await server.site.pdf.freezeEdition(editor, 'Tweede editie voor de opmaaktest', server.url)
+  await publishDirectly(server, 'mandaat', 'Het mandaat ligt bij de voorzitter en twee leden van het netwerk.', [])
 }
