@@ -65,13 +65,13 @@ export async function fillModerationQueue(server: TestServer) {
 }
 
 /** Publishes `markdown` as a section's new text, straight in the database (what the editor's publish stores). */
-async function publishDirectly(server: TestServer, slug: string, markdown: string, authors: string[]) {
+async function publishDirectly(server: TestServer, slug: string, markdown: string, authors: string[], publisherId: number) {
   const db = server.database.db
   const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, slug))
   const document = markdownToDocument(markdown)
   const [revision] = await db
     .insert(revisions)
-    .values({ sectionId: section.id, title: section.title, document, html: renderDocumentHtml(document), plainText: documentPlainText(document), summary: 'Voor de opmaaktest', authors, createdBy: null })
+    .values({ sectionId: section.id, title: section.title, document, html: renderDocumentHtml(document), plainText: documentPlainText(document), summary: 'Voor de opmaaktest', authors, createdBy: publisherId })
     .returning({ id: revisions.id })
   await db.update(sections).set({ currentRevisionId: revision.id }).where(eq(sections.id, section.id))
 }
@@ -84,9 +84,9 @@ export async function editionsWithChanges(server: TestServer) {
   const db = server.database.db
   const editor = await createUser(db, { role: 'editor', name: 'Eva Redacteur' })
   await server.site.pdf.freezeEdition(editor, 'Eerste editie voor de opmaaktest', server.url)
-  await publishDirectly(server, 'lobby', `Lobby begint bij de wethouder. Zie ook ${longUrl} voor een voorbeeld.\n\nEen tweede alinea met nieuwe woorden.`, ['Mila Netwerklid'])
+  await publishDirectly(server, 'lobby', `Lobby begint bij de wethouder. Zie ook ${longUrl} voor een voorbeeld.\n\nEen tweede alinea met nieuwe woorden.`, ['Mila Netwerklid'], editor.id)
   const [section] = await db.select({ id: sections.id }).from(sections).where(eq(sections.slug, 'lobby'))
   await db.insert(contributions).values({ kind: 'tip', sectionId: section.id, body: 'Nodig de wethouder uit op de borrel.', name: 'Karin de Boer', organisation: 'Vrijwilligerscentrale Ergens', showName: 1, status: 'approved', decidedAt: new Date() })
   await server.site.pdf.freezeEdition(editor, 'Tweede editie voor de opmaaktest', server.url)
-  await publishDirectly(server, 'mandaat', 'Het mandaat ligt bij de voorzitter en twee leden van het netwerk.', [])
+  await publishDirectly(server, 'mandaat', 'Het mandaat ligt bij de voorzitter en twee leden van het netwerk.', [], editor.id)
 }
