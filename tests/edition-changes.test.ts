@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm'
 import { PDFParse } from 'pdf-parse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { contributions, outbox } from '#server/db/schema'
+import { contributions, examples, outbox } from '#server/db/schema'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
 import { createUser, sessionCookieFor } from './support/factories'
@@ -168,6 +168,28 @@ describe('what changed between editions, and who made it', () => {
     // Vera is still in every colophon since edition 2; Rita never reached one.
     const shown = list.slice(list.indexOf('<main'), list.indexOf('</main>'))
     expect(shown.match(/Vera Vrijwilliger/g)).toHaveLength(2)
+  })
+
+  it('credits a visitor’s example by name only when the box “Mijn naam mag genoemd worden” was ticked', async () => {
+    const form = await page('/voorbeelden/nieuw')
+    expect(form).toMatch(/<input id="veld-toon_naam" type="checkbox" name="toon_naam" value="ja"\/><label for="veld-toon_naam">Mijn naam mag genoemd worden in het colofon/)
+    const send = async (name: string, fields: Record<string, string>) => {
+      const body = new FormData()
+      const values = { toestemming: 'ja', formulier_gestart: await startedAWhileAgo(db()), netwerk: name, regio: 'Utrecht', samenvatting: 'Een samenvatting van minstens twintig tekens lang.', verhaal: 'Een verhaal van minstens vijftig tekens lang, over hoe wij samen begonnen.', ...fields }
+      for (const [key, value] of Object.entries(values)) body.append(key, value)
+      expect((await fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body, redirect: 'manual', headers: { Origin: server.url, ...asVisitor() } })).status).toBe(302)
+      const [row] = await db().select().from(examples).where(eq(examples.name, name))
+      expect((await moderate(`example:${row.id}`)).status).toBe(200)
+    }
+    await send('Buurtnetwerk Met Naam', { naam: 'Erik Exempel', toon_naam: 'ja' })
+    await send('Buurtnetwerk Zonder Naam', { naam: 'Stille Sanne' })
+    const live = await page('/wijzigingen')
+    expect(live).toContain('Aan de tekst sinds editie 3 werkten mee: Erik Exempel en één bezoeker.')
+    expect(live).toContain('Buurtnetwerk Met Naam')
+    expect(live).toContain('Buurtnetwerk Zonder Naam')
+    expect(live).not.toContain('Stille Sanne')
+    expect(textOf(await page('/colofon'))).toContain('Erik Exempel')
+    expect(await page('/colofon')).not.toContain('Stille Sanne')
   })
 
   it('keeps the diffs of an edition frozen before they were stored: computed once on first request', async () => {

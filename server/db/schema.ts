@@ -104,6 +104,9 @@ export const examples = pgTable(
     /** Submitted examples: who to contact (shown) and who submitted (never shown). */
     contact: text('contact').notNull().default(''),
     submitterEmail: text('submitter_email'),
+    /** A visitor's name for the colophon's credits; shown only when show_name is 1 (their consent). */
+    submitterName: text('submitter_name').notNull().default(''),
+    showName: integer('show_name').notNull().default(0),
     decisionReason: text('decision_reason').notNull().default(''),
     clientHash: text('client_hash'),
     removalTokenId: text('removal_token_id'),

@@ -136,7 +136,7 @@ export async function acceptedBetween(db: Database, from: Date | null, to: Date 
       .where(and(eq(contributions.status, 'approved'), ...within(contributions.decidedAt, from, to)))
       .orderBy(asc(contributions.decidedAt), asc(contributions.id)),
     db
-      .select({ slug: examples.slug, name: examples.name, member: users.name })
+      .select({ slug: examples.slug, name: examples.name, member: users.name, submitterName: examples.submitterName, showName: examples.showName })
       .from(examples)
       .leftJoin(users, eq(users.id, examples.createdBy))
       // Submitted ones carry a removal token; the imported examples of the first edition do not.
@@ -151,7 +151,13 @@ export async function acceptedBetween(db: Database, from: Date | null, to: Date 
       signedBy: signature(row),
       href: row.slug ? `/handreiking/${row.slug}` : null,
     })),
-    ...newExamples.map((row) => ({ kind: 'example' as const, sectionId: null, text: row.name, signedBy: row.member ?? '', href: `/voorbeelden/${row.slug}` })),
+    ...newExamples.map((row) => ({
+      kind: 'example' as const,
+      sectionId: null,
+      text: row.name,
+      signedBy: row.member ?? signature({ name: row.submitterName, organisation: '', showName: row.showName }),
+      href: `/voorbeelden/${row.slug}`,
+    })),
   ]
 }
 
