@@ -179,6 +179,9 @@ describe('what changed between editions, and who made it', () => {
       for (const [key, value] of Object.entries(values)) body.append(key, value)
       expect((await fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body, redirect: 'manual', headers: { Origin: server.url, ...asVisitor() } })).status).toBe(302)
       const [row] = await db().select().from(examples).where(eq(examples.name, name))
+      // The editor sees the name and whether it may be credited before deciding.
+      const queue = textOf((await (await get(server.url, '/beheer/moderatie', { Cookie: editorCookie })).text()).replaceAll('<!-- -->', ''))
+      expect(queue).toContain(`Naam inzender${fields.naam}Naam in het colofon${fields.toon_naam ? 'ja' : 'nee'}`)
       expect((await moderate(`example:${row.id}`)).status).toBe(200)
     }
     await send('Buurtnetwerk Met Naam', { naam: 'Erik Exempel', toon_naam: 'ja' })
