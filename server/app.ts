@@ -13,6 +13,7 @@ import type { SiteEvents } from '#server/events'
 import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
+import type { LiveChanges } from '#server/handbook/edition-changes'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -27,6 +28,8 @@ declare module '@remix-run/node' {
     events: SiteEvents
     storage: FileStorage
     pdf: PdfService
+    /** What the published text changed since the latest edition (/wijzigingen), kept per content version. */
+    liveChanges: LiveChanges
     /** What readers see changed outside a form post (a download count): cached pages must not outlive it. */
     contentVersion: ContentVersion
     /** Where uploads are streamed before their type is checked. */
@@ -52,6 +55,7 @@ type AppOptions = {
   events: SiteEvents
   storage: FileStorage
   pdf: PdfService
+  liveChanges: LiveChanges
   contentVersion: ContentVersion
   uploadTempDir: string
   fileSafety: FileSafety
@@ -67,7 +71,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, contentVersion, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, liveChanges, contentVersion, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -107,6 +111,7 @@ export async function createApp({ database, collab, events, storage, pdf, conten
         events,
         storage,
         pdf,
+        liveChanges,
         contentVersion,
         uploadTempDir,
         fileSafety,

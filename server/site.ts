@@ -17,6 +17,7 @@ import { logger } from '#server/logger'
 import { MailSender, type MailSenderOptions } from '#server/mail/mailer'
 import { PageCache } from '#server/page-cache'
 import { PdfService } from '#server/pdf/editions'
+import { LiveChanges } from '#server/handbook/edition-changes'
 import { initialLiveDocument } from '#server/handbook/live-documents'
 import { DocumentRelay } from '#server/collab/relay'
 import { RedisBus, type RedisSettings } from '#server/redis'
@@ -82,8 +83,9 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion, { acrossProcesses: database.mode === 'postgres' })
+  const liveChanges = new LiveChanges(database.db, contentVersion)
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
-  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, liveChanges, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
   const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
   await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))

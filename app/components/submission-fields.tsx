@@ -51,7 +51,7 @@ export function SubmitterFields({ errors, values }: { errors: FieldErrors; value
       <legend>Over u (niet verplicht)</legend>
       <Field label="Naam" name="naam" autoComplete="name" maxLength={100} defaultValue={values.naam} error={errors.naam} />
       <Field label="Organisatie" name="organisatie" autoComplete="organization" maxLength={150} defaultValue={values.organisatie} error={errors.organisatie} />
-      <Checkbox label="Toon mijn naam en organisatie bij mijn bijdrage" name="toon_naam" defaultChecked={values.toon_naam === 'ja'} />
+      <Checkbox label="Toon mijn naam en organisatie bij mijn bijdrage en in het colofon van de handreiking" name="toon_naam" defaultChecked={values.toon_naam === 'ja'} />
       <Field
         label="E-mailadres"
         name="email"

@@ -274,6 +274,8 @@ function SubmittedFields({ item }: { item: Item }) {
           ),
         ],
         ['Contact (wordt getoond)', example.contact || '—'],
+        ['Naam inzender', example.submitterName || '—'],
+        ['Naam in het colofon', yesNo(example.showName)],
         ['E-mailadres inzender', email],
       ]
     : [

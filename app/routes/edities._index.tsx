@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorSummary } from '#app/components/error-summary'
 import { Field } from '#app/components/form-field'
@@ -11,13 +11,14 @@ import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
 import { notifyNewEditions } from '#server/follow/digest'
 import { logger } from '#server/logger'
+import { allEditionCredits, creditLine } from '#server/handbook/edition-changes'
 import { listEditions } from '#server/pdf/editions'
 
 export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [editions, pdf] = await Promise.all([listEditions(context.db), context.pdf.currentEditionFacts(context.publicUrl)])
-  return { editions, pdf, canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
+  const [editions, pdf, credits] = await Promise.all([listEditions(context.db), context.pdf.currentEditionFacts(context.publicUrl), allEditionCredits(context.db)])
+  return { editions: editions.map((edition) => ({ ...edition, credits: creditLine(credits.get(edition.number) ?? { names: [], visitors: 0 }) })), pdf, canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -43,6 +44,9 @@ export default function EditionsPage() {
       <p>
         <PdfLink className="button" href="/handreiking.pdf" label="Download de huidige tekst" facts={pdf} />
       </p>
+      <p>
+        <Link to="/wijzigingen">{editions.length > 0 ? `Wat is er veranderd sinds editie ${editions[0].number}` : 'Wat staat er nog niet in een editie'}</Link> (nog niet in een editie)
+      </p>
       {result && 'frozen' in result ? (
         <p role="status" className="notice">
           {`Editie ${String(result.frozen)} is vastgelegd.`}
@@ -55,6 +59,10 @@ export default function EditionsPage() {
           <li key={edition.number}>
             <PdfLink href={`/edities/${edition.number}.pdf`} label={`Editie ${edition.number}`} facts={edition} /> — {formatDate(edition.createdAt)}
             {edition.note ? <p className="muted">{edition.note}</p> : null}
+            <p>
+              <Link to={`/edities/${edition.number}/wijzigingen`}>Wat is er veranderd in editie {edition.number}</Link>
+              {edition.credits ? ` · Met bijdragen van ${edition.credits}` : ''}
+            </p>
           </li>
         ))}
       </ul>

@@ -11,6 +11,7 @@ import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
 import { approvedForSection } from '#server/contributions/contributions'
 import { examplesForSection } from '#server/examples/examples'
+import { changedSinceEdition } from '#server/handbook/edition-changes'
 import { liveDraftText } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 
@@ -28,18 +29,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
   const isChapter = reading.tableOfContents.some((entry) => entry.id === section.id)
-  const [tips, examples, pdfFacts] = await Promise.all([
+  const [tips, examples, pdfFacts, sinceEdition] = await Promise.all([
     approvedForSection(context.db, section.slug),
     examplesForSection(context.db, section.slug),
     isChapter ? context.pdf.chapterFacts(section.slug, context.publicUrl) : null,
+    changedSinceEdition(context.db, section.id, section.revisionId),
   ])
   // Facts only from a render that finished: a reader's page never starts one (the PDF service renews stored pages when it ends).
   const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: pdfFacts } : null
-  return { ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf }
+  return { ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf, sinceEdition }
 }
 
 export default function SectionPage() {
-  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples, chapterPdf } = useLoaderData<typeof loader>()
+  const { section, tableOfContents, breadcrumb, previous, next, canEdit, draftDiffers, tips, examples, chapterPdf, sinceEdition } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
   return (
     <div className="page section-page">
@@ -75,6 +77,12 @@ export default function SectionPage() {
           <div className="prose" dangerouslySetInnerHTML={{ __html: section.html }} />
           <p className="muted updated">
             <LastChangeDate change={section.lastChange} /> · <Link to={`/handreiking/${section.slug}/geschiedenis`}>Geschiedenis</Link>
+            {sinceEdition ? (
+              <>
+                {' · '}
+                <Link to={`/wijzigingen#${section.slug}`}>{`${sinceEdition.isNew ? 'Nieuw' : 'Gewijzigd'} sinds editie ${sinceEdition.number}`}</Link>
+              </>
+            ) : null}
             {breadcrumb.length === 0 ? (
               <>
                 {' · '}

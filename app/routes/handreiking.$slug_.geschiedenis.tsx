@@ -8,6 +8,7 @@ import { formatDateTime, sectionLabel, site } from '#app/site'
 import { parseForm } from '#app/utils/forms'
 import { requirePermission } from '#server/auth/guards'
 import { can } from '#server/auth/permissions'
+import { acceptedSuggestions } from '#server/contributions/contributions'
 import { listRevisions, restoreRevision } from '#server/handbook/live-documents'
 import { getSectionForReading } from '#server/handbook/sections'
 import { compareTexts } from '#server/handbook/text-diff'
@@ -24,7 +25,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   if (!reading) throw new Response('Niet gevonden', { status: 404 })
   const user = context.authentication?.user ?? null
   const canSeeDraft = can(user, 'section:edit')
-  const revisions = await listRevisions(context.db, slug)
+  const [revisions, suggestions] = await Promise.all([listRevisions(context.db, slug), acceptedSuggestions(context.db, slug)])
   const url = new URL(request.url)
   // Default comparison: what the last publish changed (previous → current version); with a single
   // version, members see what the draft changes on it.
@@ -38,7 +39,12 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const comparison = before !== null && after !== null ? compareTexts(before, after) : null
   return {
     section: { slug, number: reading.section.number, title: reading.section.title },
-    revisions: revisions.map((revision) => ({ ...revision, current: Boolean(revision.current) })),
+    // An accepted suggestion changes the live draft: it reaches readers with the next published version.
+    revisions: revisions.map((revision, index) => {
+      const older = revisions[index + 1]?.createdAt.getTime() ?? -Infinity
+      const within = suggestions.filter((item) => item.decidedAt.getTime() > older && item.decidedAt.getTime() <= revision.createdAt.getTime())
+      return { ...revision, current: Boolean(revision.current), suggestedBy: within.map((item) => item.signedBy || 'een bezoeker') }
+    }),
     comparison: comparison ? { from, to, result: comparison } : null,
     canSeeDraft,
     draftVersion,
@@ -153,6 +159,7 @@ export default function HistoryPage() {
             <p className="muted">
               {revision.publisher ? `Gepubliceerd door ${revision.publisher}` : 'Overgenomen uit de eerste editie'}
               {revision.authors.length > 0 ? `; geschreven door ${revision.authors.join(', ')}` : ''}
+              {revision.suggestedBy.length > 0 ? `; met ${revision.suggestedBy.length === 1 ? 'een voorstel' : 'voorstellen'} van ${revision.suggestedBy.join(', ')}` : ''}
             </p>
             {canRestore && !revision.current ? (
               <Form method="post">

@@ -113,6 +113,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
         website: form.data.website,
         contact: form.data.contact,
         submitterEmail: form.data.email,
+        submitterName: form.data.naam,
+        showName: form.data.toon_naam === 'ja',
         clientKey: context.clientKey,
         userId: user?.id,
         publishDirectly: can(user ?? null, 'example:publish-directly'),
@@ -204,6 +206,8 @@ export default function NewExamplePage() {
         />
         <fieldset className="fieldset">
           <legend>Over u</legend>
+          <Field label="Uw naam (niet verplicht)" name="naam" autoComplete="name" maxLength={100} defaultValue={values.naam} error={errors.naam} hint="We tonen hem niet bij het voorbeeld; alleen in het colofon, als u dat hieronder aankruist." />
+          <Checkbox label="Mijn naam mag genoemd worden in het colofon van de handreiking" name="toon_naam" defaultChecked={values.toon_naam === 'ja'} />
           <Field label="Uw e-mailadres (niet verplicht)" name="email" type="email" maxLength={254} defaultValue={values.email} error={errors.email} hint="Alleen om u te laten weten of uw voorbeeld geplaatst is. We tonen het nooit." />
         </fieldset>
         <ConsentField error={errors.toestemming} defaultChecked={values.toestemming === 'ja'} />

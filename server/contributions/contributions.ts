@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Database } from '#server/db/client'
 import { contributions, sections, type ContributionKind } from '#server/db/schema'
 import { newToken } from '#server/auth/random'
@@ -109,4 +109,18 @@ export async function recentApproved(db: Database, limit = 5) {
     .orderBy(desc(contributions.createdAt))
     .limit(limit)
   return rows.map(toPublic)
+}
+
+/**
+ * Accepted suggestions for a section, oldest first, with their author's name only
+ * when they consented: the history page credits them with the version they went into.
+ */
+export async function acceptedSuggestions(db: Database, slug: string) {
+  const rows = await db
+    .select({ decidedAt: contributions.decidedAt, name: contributions.name, organisation: contributions.organisation, showName: contributions.showName })
+    .from(contributions)
+    .innerJoin(sections, eq(sections.id, contributions.sectionId))
+    .where(and(eq(sections.slug, slug), eq(contributions.kind, 'suggestion'), eq(contributions.status, 'approved')))
+    .orderBy(asc(contributions.decidedAt))
+  return rows.map((row) => ({ decidedAt: row.decidedAt ?? new Date(0), signedBy: row.showName && row.name.trim() ? [row.name.trim(), row.organisation.trim()].filter(Boolean).join(', ') : '' }))
 }

@@ -28,6 +28,9 @@ export type QueueExample = {
   storyHtml: string
   website: string
   contact: string
+  /** Never shown with the example; named in the colophon only with `showName` (consent). */
+  submitterName: string
+  showName: boolean
   files: QueueFile[]
 }
 
@@ -118,6 +121,8 @@ export async function moderationQueue(db: Database, filter: QueueFilter = {}, no
         storyHtml: examples.storyHtml,
         website: examples.website,
         contact: examples.contact,
+        submitterName: examples.submitterName,
+        showName: examples.showName,
         submitterEmail: examples.submitterEmail,
         createdAt: examples.createdAt,
       })
@@ -161,6 +166,8 @@ export async function moderationQueue(db: Database, filter: QueueFilter = {}, no
           storyHtml: row.storyHtml,
           website: row.website,
           contact: row.contact,
+          submitterName: row.submitterName,
+          showName: row.showName === 1,
           files: files.filter((file) => file.exampleId === row.id).map(({ exampleId, ...file }) => file),
         },
       })),

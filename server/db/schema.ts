@@ -12,6 +12,7 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 import type { JSONContent } from '@tiptap/core'
+import type { EditionCredits, SectionChange } from '#server/handbook/edition-changes'
 
 // Postgres' tsvector has no drizzle column type; the values are only ever
 // produced by the database itself (generated columns) and read inside SQL.
@@ -103,6 +104,9 @@ export const examples = pgTable(
     /** Submitted examples: who to contact (shown) and who submitted (never shown). */
     contact: text('contact').notNull().default(''),
     submitterEmail: text('submitter_email'),
+    /** A visitor's name for the colophon's credits; shown only when show_name is 1 (their consent). */
+    submitterName: text('submitter_name').notNull().default(''),
+    showName: integer('show_name').notNull().default(0),
     decisionReason: text('decision_reason').notNull().default(''),
     clientHash: text('client_hash'),
     removalTokenId: text('removal_token_id'),
@@ -377,9 +381,26 @@ export const editionSections = pgTable(
     revisionId: integer('revision_id')
       .notNull()
       .references(() => revisions.id),
+    /** The section's number and parent when the edition was frozen: a later edition may have moved it. */
+    number: text('number').notNull().default(''),
+    parentId: integer('parent_id'),
   },
   (table) => [uniqueIndex('edition_sections_unique').on(table.editionId, table.sectionId)],
 )
+
+/**
+ * What changed in an edition since the one before (word diffs, new, moved and removed
+ * sections), computed once when it is frozen, and whom its colophon names: kept as they
+ * were, as in the edition's PDF, whatever consent is withdrawn later.
+ */
+export const editionChanges = pgTable('edition_changes', {
+  editionId: integer('edition_id')
+    .primaryKey()
+    .references(() => editions.id),
+  sections: jsonb('sections').$type<SectionChange[]>().notNull(),
+  credits: jsonb('credits').$type<EditionCredits>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
 
 /** Generated PDFs by content hash; an edition's PDF is stored once and never changes. */
 /**

@@ -19,6 +19,9 @@ export type NewExample = {
   website: string
   contact: string
   submitterEmail?: string
+  /** For the colophon's credits, only with `showName` (the visitor's consent). */
+  submitterName?: string
+  showName?: boolean
   clientKey: string
   userId?: number
   /** Members' examples are published at once; visitors' wait for moderation. */
@@ -65,6 +68,8 @@ export async function submitExample(
           website: input.website,
           contact: input.contact,
           submitterEmail: input.submitterEmail || null,
+          submitterName: input.submitterName ?? '',
+          showName: input.showName ? 1 : 0,
           story,
           storyHtml: renderDocumentHtml(story),
           storyText: documentPlainText(story),

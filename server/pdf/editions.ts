@@ -5,6 +5,7 @@ import type { SessionUser } from '#server/auth/sessions'
 import type { ContentVersion } from '#server/content-version'
 import { withAdvisoryLock, type Database } from '#server/db/client'
 import { contributions, editionSections, editions, examples, pdfFiles, renderedPdfs, revisions, sections } from '#server/db/schema'
+import { creditLine, liveCredits, storeEditionChanges, type EditionCredits } from '#server/handbook/edition-changes'
 import { flattenTableOfContents, getPage, getTableOfContents } from '#server/handbook/sections'
 import { logger } from '#server/logger'
 import type { PdfInput } from './handbook-pdf'
@@ -20,7 +21,7 @@ export function countPdfPages(bytes: Buffer) {
 }
 
 /** What the current edition consists of: the latest published revision of every section, examples and approved tips. */
-export async function currentEditionInput(db: Database, contributeUrl: string): Promise<{ input: PdfInput; revisionIds: Map<number, number> }> {
+export async function currentEditionInput(db: Database, contributeUrl: string): Promise<{ input: PdfInput; revisionIds: Map<number, number>; credits: EditionCredits }> {
   const toc = flattenTableOfContents(await getTableOfContents(db))
   const depthOf = new Map<number, number>()
   const parents = await db.select({ id: sections.id, parentId: sections.parentId }).from(sections)
@@ -45,9 +46,12 @@ export async function currentEditionInput(db: Database, contributeUrl: string): 
     .where(and(eq(contributions.status, 'approved'), ne(contributions.kind, 'suggestion')))
     .orderBy(asc(sections.position), asc(contributions.createdAt))
   const latest = rows.reduce((max, row) => Math.max(max, row.createdAt.getTime()), 0)
+  const credits = await liveCredits(db)
   return {
     revisionIds: new Map(rows.map((row) => [row.sectionId, row.revisionId])),
+    credits,
     input: {
+      credits: creditsSentence(credits),
       editionLabel: 'Huidige editie',
       date: new Date(latest),
       note: 'De laatst gepubliceerde tekst van elke paragraaf.',
@@ -86,6 +90,12 @@ export function chapterInput(input: PdfInput, slug: string): PdfInput | null {
     examples: [],
     tips: input.tips.filter((tip) => slugs.has(tip.sectionSlug)),
   }
+}
+
+/** The colophon's line of credits, '' when there is nobody to name or count. */
+export function creditsSentence(credits: EditionCredits) {
+  const line = creditLine(credits)
+  return line ? `Aan deze editie werkten mee: ${line}. Bezoekers noemen we alleen met hun toestemming.` : ''
 }
 
 function hashOf(bytes: Buffer | string) {
@@ -211,14 +221,20 @@ export class PdfService {
   /** "Editie vastleggen": numbers the current published revisions and stores their PDF for good. */
   async freezeEdition(editor: SessionUser, note: string, contributeUrl: string) {
     return withAdvisoryLock(this.db, 7_100_002, async (tx) => {
-      const { input, revisionIds } = await currentEditionInput(tx, contributeUrl)
+      const { input, revisionIds, credits } = await currentEditionInput(tx, contributeUrl)
       const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${editions.number}), 0) + 1` }).from(editions)
       const number = Number(next)
       const bytes = await this.render({ ...input, editionLabel: `Editie ${number}`, date: new Date(), note }).then((file) => file.bytes)
       const hash = hashOf(bytes)
       await tx.insert(pdfFiles).values({ hash, bytes }).onConflictDoNothing()
       const [edition] = await tx.insert(editions).values({ number, note, pdfHash: hash, createdBy: editor.id }).returning()
-      await tx.insert(editionSections).values([...revisionIds].map(([sectionId, revisionId]) => ({ editionId: edition.id, sectionId, revisionId })))
+      // Each section's place is kept with the edition: a later one may have moved it.
+      const placements = new Map((await tx.select({ id: sections.id, number: sections.number, parentId: sections.parentId }).from(sections)).map((row) => [row.id, row]))
+      await tx.insert(editionSections).values(
+        [...revisionIds].map(([sectionId, revisionId]) => ({ editionId: edition.id, sectionId, revisionId, number: placements.get(sectionId)?.number ?? '', parentId: placements.get(sectionId)?.parentId ?? null })),
+      )
+      // What changed since the edition before is compared once, now, and kept with the colophon's credits.
+      await storeEditionChanges(tx, edition.id, credits)
       await recordAudit(tx, { actorId: editor.id, action: 'edition.frozen', details: { number, hash } })
       return edition
     })

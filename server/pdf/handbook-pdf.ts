@@ -20,6 +20,8 @@ export type PdfInput = {
   note: string
   contributeUrl: string
   colophon: JSONContent
+  /** Who contributed to this edition, said in one sentence (server/handbook/edition-changes.ts); '' for nobody. */
+  credits?: string
   sections: PdfSection[]
   examples: PdfExample[]
   tips: PdfTip[]
@@ -110,6 +112,7 @@ async function layout(input: PdfInput, tocPages: Map<string, number>) {
   writer.document(input.colophon, 3)
   writer.heading(3, 'Deze editie')
   writer.paragraph([{ text: `${input.editionLabel}, vastgelegd op ${formatDate(input.date)}.${input.note ? ` ${input.note}` : ''}` }])
+  if (input.credits) writer.paragraph([{ text: input.credits }])
   writer.heading(3, 'Licentie')
   writer.paragraph([{ text: 'De teksten zijn gepubliceerd onder de licentie Creative Commons Naamsvermelding-GelijkDelen 4.0 (CC BY-SA 4.0).' }])
   writer.heading(3, 'Bijdragen')

@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '#server/db/schema'
 import { browserSite, hasChromium, seriousAccessibilityViolations } from './browser'
-import { contextFor, fillModerationQueue, followerLinks } from './site-states'
+import { contextFor, editionsWithChanges, fillModerationQueue, followerLinks } from './site-states'
 
 /** `path` may be made in beforeAll (links with a token). */
 type Visit = { name: string; path: string | (() => string); role?: Role }
@@ -25,6 +25,10 @@ const visits: Visit[] = [
   { name: 'a used confirmation link', path: `/volgen/bevestigen/${'a'.repeat(32)}.${'b'.repeat(32)}` },
   { name: 'an unsubscribe link', path: () => follower.unsubscribe },
   { name: 'a spent unsubscribe link', path: `/volgen/opzeggen/${'a'.repeat(32)}.${'b'.repeat(32)}` },
+  { name: 'what changed in edition 2', path: '/edities/2/wijzigingen' },
+  { name: 'what changed in edition 1 (the first)', path: '/edities/1/wijzigingen' },
+  { name: 'what changed since the latest edition', path: '/wijzigingen' },
+  { name: 'a section changed since the latest edition', path: '/handreiking/mandaat' },
   { name: 'search results', path: '/zoeken?q=vrijwilligers' },
   { name: 'the tip form', path: '/bijdragen/nieuw?sectie=lobby' },
   { name: 'the suggestion form', path: '/bijdragen/nieuw?sectie=lobby&soort=suggestie' },
@@ -64,6 +68,7 @@ describe.skipIf(!hasChromium)('the layout on phones and wide screens', () => {
   beforeAll(async () => {
     await fillModerationQueue(site.server)
     follower = await followerLinks(site.server)
+    await editionsWithChanges(site.server)
     for (const role of [undefined, 'member', 'editor', 'admin'] as const) contexts.set(role ?? 'visitor', await contextFor(site.browser, site.server, role))
   })
 

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from 'playwright-core'
 import { sessionCookieName } from '#server/auth/cookies'
 import { createSession } from '#server/auth/sessions'
 import { newToken, randomSecret } from '#server/auth/random'
-import { attachments, contributions, examples, sections, subscriptions, type Role } from '#server/db/schema'
+import { attachments, contributions, examples, revisions, sections, subscriptions, type Role } from '#server/db/schema'
 import { unsubscribeUrl } from '#server/follow/subscriptions'
 import { markdownToDocument } from '#server/handbook/markdown'
 import { documentPlainText, renderDocumentHtml } from '#server/handbook/render'
@@ -73,4 +73,31 @@ export async function followerLinks(server: TestServer) {
   const linkId = randomSecret()
   await db.insert(subscriptions).values({ email: 'lezer.volgt@voorbeeld.nl', linkId, confirmTokenId: id, confirmSecretHash: secretHash })
   return { confirm: `/volgen/bevestigen/${token}`, unsubscribe: new URL(await unsubscribeUrl(db, server.url, linkId)).pathname }
+}
+
+/** Publishes `markdown` as a section's new text, straight in the database (what the editor's publish stores). */
+async function publishDirectly(server: TestServer, slug: string, markdown: string, authors: string[], publisherId: number) {
+  const db = server.database.db
+  const [section] = await db.select({ id: sections.id, title: sections.title }).from(sections).where(eq(sections.slug, slug))
+  const document = markdownToDocument(markdown)
+  const [revision] = await db
+    .insert(revisions)
+    .values({ sectionId: section.id, title: section.title, document, html: renderDocumentHtml(document), plainText: documentPlainText(document), summary: 'Voor de opmaaktest', authors, createdBy: publisherId })
+    .returning({ id: revisions.id })
+  await db.update(sections).set({ currentRevisionId: revision.id }).where(eq(sections.id, section.id))
+}
+
+/**
+ * Two editions with changes between them (a long web address among the added words,
+ * a credited visitor) and a change since the second, for /edities/2/wijzigingen and /wijzigingen.
+ */
+export async function editionsWithChanges(server: TestServer) {
+  const db = server.database.db
+  const editor = await createUser(db, { role: 'editor', name: 'Eva Redacteur' })
+  await server.site.pdf.freezeEdition(editor, 'Eerste editie voor de opmaaktest', server.url)
+  await publishDirectly(server, 'lobby', `Lobby begint bij de wethouder. Zie ook ${longUrl} voor een voorbeeld.\n\nEen tweede alinea met nieuwe woorden.`, ['Mila Netwerklid'], editor.id)
+  const [section] = await db.select({ id: sections.id }).from(sections).where(eq(sections.slug, 'lobby'))
+  await db.insert(contributions).values({ kind: 'tip', sectionId: section.id, body: 'Nodig de wethouder uit op de borrel.', name: 'Karin de Boer', organisation: 'Vrijwilligerscentrale Ergens', showName: 1, status: 'approved', decidedAt: new Date() })
+  await server.site.pdf.freezeEdition(editor, 'Tweede editie voor de opmaaktest', server.url)
+  await publishDirectly(server, 'mandaat', 'Het mandaat ligt bij de voorzitter en twee leden van het netwerk.', [], editor.id)
 }
