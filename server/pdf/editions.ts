@@ -89,6 +89,9 @@ export function chapterInput(input: PdfInput, slug: string): PdfInput | null {
     sections,
     examples: [],
     tips: input.tips.filter((tip) => slugs.has(tip.sectionSlug)),
+    // The credits belong to the edition as a whole (its own PDF and colophon); naming everyone here
+    // would also make every chapter's PDF change with any contribution anywhere.
+    credits: undefined,
   }
 }
 
