@@ -4,10 +4,11 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { logger } from '#server/logger'
-import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules, type RoomTiming } from './document-room'
+import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules } from './document-room'
+import { DocumentWriter, type WriterTiming } from './document-writer'
 import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
-import { compactDocument, loadDocument } from './persistence'
+import { loadDocument, storeInitialState } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
 import type { SchemaRules } from './schema-rules'
 
@@ -18,7 +19,7 @@ export const maxMessageBytes = 2 * 1024 * 1024
 /** Who connects: the session's user and session, and the name the others see as this connection's presence. */
 export type UpgradeDecision = { allowed: true; userId: number; sessionId: string; name: string } | { allowed: false; status: 400 | 401 | 403 | 404 }
 
-export type CollabOptions = RoomTiming & {
+export type CollabOptions = WriterTiming & {
   /** Who may open which document; checked before the upgrade completes. */
   authorize: (request: IncomingMessage, document: string) => Promise<UpgradeDecision>
   /** Of these sessions, the ones whose user still may edit (session not ended or expired, user not disabled or demoted). */
@@ -56,6 +57,7 @@ export class CollabServer {
   private closing = false
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
+  private readonly writer: DocumentWriter
 
   constructor(
     private readonly db: Database,
@@ -67,6 +69,7 @@ export class CollabServer {
       hold: { ms: 5000, bytes: 512 * 1024, ...options.hold },
       warnings: this.warnings,
     }
+    this.writer = new DocumentWriter(db, options)
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs)
     this.pingTimer.unref()
     this.sessionCheckTimer = setInterval(() => void this.recheckAll().catch((error) => logger.error({ err: error }, 'checking live sessions failed')), options.sessionCheckIntervalMs)
@@ -88,15 +91,19 @@ export class CollabServer {
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return existing
-      const stored = await loadDocument(this.db, document)
+      let stored = await loadDocument(this.db, document)
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
-        Y.applyUpdate(stored.doc, Y.encodeStateAsUpdate(initial))
-        await compactDocument(this.db, document, stored.doc)
+        const state = Y.encodeStateAsUpdate(initial)
+        initial.destroy()
+        // Another process may have started the same document at the same moment: theirs stands, or the text would be there twice.
+        if (await storeInitialState(this.db, document, state)) Y.applyUpdate(stored.doc, state)
+        else stored = await loadDocument(this.db, document)
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
-      const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
+      this.writer.noteStored(document, stored.storedUpdates)
+      const room = new DocumentRoom(document, stored.doc, this.writer, this.rules)
       this.rooms.set(document, room)
       // A document opened by the server alone (publish, restore) must not stay forever.
       this.scheduleUnload(document)
@@ -139,7 +146,7 @@ export class CollabServer {
     return [...this.rooms.keys()]
   }
 
-  /** Closes every socket with 1001 "going away" (so no edit arrives after the final write), then writes and compacts every document. */
+  /** Closes every socket with 1001 "going away" (so no edit arrives after the final write), then writes (who edited included) and compacts every document. */
   async close() {
     this.closing = true
     clearInterval(this.pingTimer)
@@ -150,6 +157,7 @@ export class CollabServer {
     this.unloadTimers.clear()
     await Promise.all([...this.rooms.keys()].map((name) => this.exclusively(name, () => this.unloadNow(name, true))))
     for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    await this.writer.close()
     this.sockets.close()
   }
 

@@ -4,10 +4,8 @@ import type { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import type { Database } from '#server/db/client'
-import { logger } from '#server/logger'
+import type { DocumentWriter } from './document-writer'
 import { LogLimiter } from './log-limiter'
-import { appendUpdate, compactDocument } from './persistence'
 import { PresenceThrottle, screenPresence, type PresenceLimits } from './presence-limits'
 import type { SchemaRules } from './schema-rules'
 import { checkUpdate } from './update-guard'
@@ -64,13 +62,6 @@ export function newConnection(socket: WebSocket, userId: number, name: string, l
   return { socket, userId, name, closed: false, awarenessId: null, sentSyncStep2: false, held: [], heldBytes: 0, heldTimer: null, presence: new PresenceThrottle(limits) }
 }
 
-export type RoomTiming = {
-  /** Longest time an update waits in memory before it is written. */
-  writeWindowMs: number
-  /** Stored updates after which the document is compacted into one state row. */
-  compactAfterUpdates: number
-}
-
 export type RoomRules = {
   schema: SchemaRules
   presence: PresenceLimits
@@ -80,8 +71,8 @@ export type RoomRules = {
 }
 
 /**
- * One live document in memory: its Yjs doc, awareness, connected sockets and its
- * own write schedule (never shared between documents). Every update a client
+ * One live document in memory: its Yjs doc, awareness and connected sockets;
+ * what it applies goes to the process's one write loop (document-writer.ts). Every update a client
  * sends is checked (update-guard.ts) before it is applied; what is applied goes
  * to every connection, the sender included, as the y-websocket reference server does.
  */
@@ -90,23 +81,15 @@ export class DocumentRoom {
   readonly connections = new Map<WebSocket, Connection>()
   /** Which connection speaks for an awareness / Yjs client id. */
   private readonly owners = new Map<number, Connection>()
-  private pending: Array<{ update: Uint8Array; userId: number | null }> = []
-  private writeTimer: NodeJS.Timeout | null = null
-  private writing: Promise<void> = Promise.resolve()
-  private storedSinceCompaction: number
-  private failedWrites = 0
   /** Views of the document that cost a full conversion (its plain text), valid until the next change. */
   private readonly views = new Map<string, unknown>()
 
   constructor(
     readonly name: string,
     readonly doc: Y.Doc,
-    private readonly db: Database,
-    private readonly timing: RoomTiming,
-    storedUpdates: number,
+    private readonly writer: DocumentWriter,
     private readonly rules: RoomRules,
   ) {
-    this.storedSinceCompaction = storedUpdates
     this.awareness = new awarenessProtocol.Awareness(doc)
     this.awareness.setLocalState(null)
     doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin))
@@ -195,26 +178,20 @@ export class DocumentRoom {
     this.doc.transact(() => change(this.doc), origin)
   }
 
-  /** Writes everything pending now; resolves once it is in the database. */
+  /** Writes everything pending now (of every document, and who edited); resolves once that write ended. */
   async flush() {
-    if (this.writeTimer) clearTimeout(this.writeTimer)
-    this.writeTimer = null
-    this.writing = this.writing.then(() => this.writePending())
-    await this.writing
+    await this.writer.flush()
   }
 
-  /** Final write and compaction before the room leaves memory. */
+  /** Final write and compaction before the room leaves memory; throws unless everything is stored. */
   async persistAndCompact() {
     await this.flush()
-    if (this.pending.length > 0) throw new Error(`document ${this.name}: pending updates could not be written`)
-    if (this.storedSinceCompaction > 0) {
-      await compactDocument(this.db, this.name, this.doc)
-      this.storedSinceCompaction = 0
-    }
+    if (this.writer.unwritten(this.name)) throw new Error(`document ${this.name}: pending updates could not be written`)
+    await this.writer.compactOnUnload(this.name)
   }
 
   destroy() {
-    if (this.writeTimer) clearTimeout(this.writeTimer)
+    this.writer.forget(this.name)
     for (const connection of [...this.connections.values()]) {
       this.leave(connection.socket)
       connection.socket.close(1001, 'server gaat uit')
@@ -308,32 +285,7 @@ export class DocumentRoom {
     encoding.writeVarUint(encoder, messageSync)
     syncProtocol.writeUpdate(encoder, update)
     this.broadcast(encoding.toUint8Array(encoder))
-    this.pending.push({ update, userId: from?.userId ?? null })
-    this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
-  }
-
-  private async writePending() {
-    if (this.pending.length === 0) return
-    const batch = this.pending
-    this.pending = []
-    const update = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((item) => item.update))
-    const editors = [...new Set(batch.map((item) => item.userId).filter((id): id is number => id !== null))]
-    try {
-      await appendUpdate(this.db, this.name, update, editors)
-      this.failedWrites = 0
-      this.storedSinceCompaction += 1
-      if (this.storedSinceCompaction >= this.timing.compactAfterUpdates) {
-        await compactDocument(this.db, this.name, this.doc)
-        this.storedSinceCompaction = 0
-      }
-    } catch (error) {
-      // Keep the updates and try again with growing pauses: a database hiccup must not lose text.
-      this.pending = [...batch, ...this.pending]
-      this.failedWrites += 1
-      const retryInMs = Math.min(30_000, this.timing.writeWindowMs * 2 ** this.failedWrites)
-      logger.error({ err: error, document: this.name, retryInMs }, 'writing live document updates failed')
-      this.writeTimer ??= setTimeout(() => void this.flush(), retryInMs)
-    }
+    this.writer.add(this.name, update, from?.userId ?? null)
   }
 
   private awarenessMessage(clients: number[]) {
