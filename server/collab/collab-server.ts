@@ -95,11 +95,14 @@ export class CollabServer {
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
-        const state = Y.encodeStateAsUpdate(initial)
-        initial.destroy()
         // Another process may have started the same document at the same moment: theirs stands, or the text would be there twice.
-        if (await storeInitialState(this.db, document, state)) Y.applyUpdate(stored.doc, state)
-        else stored = await loadDocument(this.db, document)
+        if (await storeInitialState(this.db, document, Y.encodeStateAsUpdate(initial))) {
+          stored.doc.destroy()
+          stored = { ...stored, doc: initial }
+        } else {
+          initial.destroy()
+          stored = await loadDocument(this.db, document)
+        }
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
       this.writer.noteStored(document, stored.storedUpdates)

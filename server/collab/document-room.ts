@@ -150,11 +150,9 @@ export class DocumentRoom {
       const syncType = decoding.readVarUint(decoder)
       if (syncType === syncProtocol.messageYjsSyncStep1) {
         const stateVector = decoding.readVarUint8Array(decoder)
-        Y.decodeStateVector(stateVector)
-        const encoder = encoding.createEncoder()
-        encoding.writeVarUint(encoder, messageSync)
-        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector)
-        this.send(connection.socket, encoding.toUint8Array(encoder))
+        // A fresh client (empty state vector) gets the whole document: encoded once per version, not once per client.
+        if (Y.decodeStateVector(stateVector).size === 0) return this.send(connection.socket, this.view('full-sync-step-2', () => this.syncStep2Message()))
+        this.send(connection.socket, this.syncStep2Message(stateVector))
       } else if (syncType === syncProtocol.messageYjsSyncStep2) {
         this.applyFrom(connection, decoding.readVarUint8Array(decoder), true)
         connection.sentSyncStep2 = true
@@ -286,6 +284,13 @@ export class DocumentRoom {
     syncProtocol.writeUpdate(encoder, update)
     this.broadcast(encoding.toUint8Array(encoder))
     this.writer.add(this.name, update, from?.userId ?? null)
+  }
+
+  private syncStep2Message(stateVector?: Uint8Array) {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageSync)
+    syncProtocol.writeSyncStep2(encoder, this.doc, stateVector)
+    return encoding.toUint8Array(encoder)
   }
 
   private awarenessMessage(clients: number[]) {
