@@ -1,4 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { storeWrite } from '#server/collab/persistence'
@@ -13,9 +14,12 @@ let server: TestServer
 let cookie: string
 let userId: number
 let slugs: string[]
+let databaseUrl: string | undefined
 const clients: CollabClient[] = []
 beforeAll(async () => {
-  server = await startTestServer({ collab: { writeWindowMs: 50, compactAfterUpdates: 100_000, unloadAfterMs: 600_000 } })
+  const database = await createImportedDatabase()
+  databaseUrl = database.url
+  server = await startTestServer({ database, collab: { writeWindowMs: 50, compactAfterUpdates: 100_000, unloadAfterMs: 600_000 } })
   userId = (await createUser(server.database.db, { name: 'Wim Schrijver' })).id
   cookie = await sessionCookieFor(server.database.db, userId)
   slugs = (await server.database.db.select({ slug: sections.slug }).from(sections).where(eq(sections.kind, 'section')).orderBy(asc(sections.id))).map((row) => row.slug)
@@ -172,6 +176,30 @@ describe('compaction with two processes appending to one document', () => {
       await one.stop()
       await two.stop()
       await database.close()
+    }
+  })
+})
+
+describe('compaction runs on one process at a time', () => {
+  // Needs a second connection holding the lock, as another process would: real Postgres only (PGlite has one session).
+  it.skipIf(process.env.TEST_DB !== 'postgres')('skips a document whose compaction lock another process holds, and compacts it once the lock is free', async () => {
+    const document = slugs[22]
+    const writer = client(document)
+    await waitForSync(writer)
+    writer.addParagraph('Geschreven terwijl een ander proces compacteert')
+    const room = (await server.collab.open(document))!
+    await room.flush()
+    const other = postgres(databaseUrl!, { max: 1, onnotice: () => {} })
+    try {
+      await other`select pg_advisory_lock(7100015, hashtext(${document}))`
+      await room.persistAndCompact()
+      expect((await rowsOf(server.database.db, document)).length).toBeGreaterThan(0)
+      await other`select pg_advisory_unlock(7100015, hashtext(${document}))`
+      await room.persistAndCompact()
+      expect(await rowsOf(server.database.db, document)).toHaveLength(0)
+      expect(paragraphs(await storedDoc(server.database.db, document))).toEqual(paragraphs(writer.doc))
+    } finally {
+      await other.end()
     }
   })
 })

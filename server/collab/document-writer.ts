@@ -178,9 +178,9 @@ export class DocumentWriter {
     const run = this.compacting.catch(() => {}).then(async () => {
       const counted = this.stored.get(document) ?? 0
       const outcome = await compactStored(this.db, document, { collectGarbage })
-      // Busy: another process is compacting it right now, which covers what we would have.
+      // Busy (another process holds the lock): the count stays, so the next write or unload tries again.
       const now = this.stored.get(document)
-      if (now !== undefined) this.stored.set(document, Math.max(0, now - counted))
+      if (outcome !== 'busy' && now !== undefined) this.stored.set(document, Math.max(0, now - counted))
       return outcome
     })
     this.compacting = run
