@@ -101,22 +101,30 @@ describe('the write loop', () => {
     const [a, b] = [client(document), client(document)]
     await Promise.all([a, b].map(waitForSync))
     const db = server.database.db
-    await db.execute(sql`create function refuse_document_updates() returns trigger language plpgsql as $$ begin raise exception 'schrijven kapot (test)'; end $$`)
+    // A sequence counts the attempts: nextval survives the rollback of the failed write.
+    await db.execute(sql`create sequence refused_writes`)
+    await db.execute(sql`create function refuse_document_updates() returns trigger language plpgsql as $$ begin perform nextval('refused_writes'); raise exception 'schrijven kapot (test)'; end $$`)
     await db.execute(sql`create trigger refuse_document_updates before insert on document_updates for each statement execute function refuse_document_updates()`)
     try {
-      for (let round = 0; round < 5; round++) {
+      // Typing goes on for a second, longer than the first retries' pauses.
+      for (let round = 0; round < 15; round++) {
         a.addParagraph(`A tijdens storing ${round}`)
         b.addParagraph(`B tijdens storing ${round}`)
         await new Promise((resolve) => setTimeout(resolve, 60))
       }
       // Editing goes on while nothing can be stored.
-      await waitFor(() => a.text().includes('B tijdens storing 4') && b.text().includes('A tijdens storing 4'), 10_000, 'edits passing between clients during the failure')
-      // Several failed writes (50, 100, 200, 400 ms back-off); a failed write stores nothing at all.
-      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await waitFor(() => a.text().includes('B tijdens storing 14') && b.text().includes('A tijdens storing 14'), 10_000, 'edits passing between clients during the failure')
+      // Several failed writes (back-off 100, 200, 400, 800 ms); a failed write stores nothing at all.
+      await new Promise((resolve) => setTimeout(resolve, 500))
       expect(await rowsOf(db, document)).toHaveLength(0)
+      // Retried, with growing pauses (not once per 50 ms window while edits keep coming).
+      const [{ attempts }] = await db.select({ attempts: sql<number>`last_value` }).from(sql`refused_writes`)
+      expect(Number(attempts)).toBeGreaterThanOrEqual(2)
+      expect(Number(attempts)).toBeLessThanOrEqual(10)
     } finally {
       await db.execute(sql`drop trigger refuse_document_updates on document_updates`)
       await db.execute(sql`drop function refuse_document_updates()`)
+      await db.execute(sql`drop sequence refused_writes`)
     }
     a.addParagraph('A na de storing')
     await waitFor(() => b.text().includes('A na de storing'), 10_000, 'the edit after the failure')

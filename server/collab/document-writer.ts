@@ -60,7 +60,8 @@ export class DocumentWriter {
       editors.set(userId, new Date())
       this.contributors.set(document, editors)
     }
-    this.schedule(this.timing.writeWindowMs)
+    // While writes fail, the back-off's retry is already scheduled: new edits do not hurry it.
+    if (this.failures === 0) this.schedule(this.timing.writeWindowMs)
   }
 
   /** Whether something of this document is not in the database yet. */
