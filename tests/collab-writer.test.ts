@@ -148,6 +148,28 @@ describe('the write loop', () => {
   })
 })
 
+describe('who edited', () => {
+  it('is kept in memory between writes and written on a clean shutdown', async () => {
+    const database = await createImportedDatabase()
+    const own = await startTestServer({ database, collab: { writeWindowMs: 30, contributorsEveryMs: 600_000, unloadAfterMs: 600_000 } })
+    try {
+      const editor = await createUser(database.db, { name: 'Cor Credits' })
+      const writer = connectClient(own.url, 'lobby', await sessionCookieFor(database.db, editor.id))
+      await waitForSync(writer)
+      writer.addParagraph('Een bijdrage die op naam moet komen')
+      await waitFor(async () => (await rowsOf(database.db, 'lobby')).length > 0, 10_000, 'the edit stored')
+      // The update is written; the credit waits (written every 10 minutes here, not with every update).
+      expect(await database.db.select().from(documentContributors).where(eq(documentContributors.userId, editor.id))).toHaveLength(0)
+      writer.close()
+      await own.stop()
+      const credited = await database.db.select().from(documentContributors).where(eq(documentContributors.userId, editor.id))
+      expect(credited.map((row) => row.document)).toEqual(['lobby'])
+    } finally {
+      await database.close()
+    }
+  })
+})
+
 describe('compaction with two processes appending to one document', () => {
   it('folds what both stored: neither process’s edits are lost', async () => {
     // Two collab servers on one database, as two processes are (without a relay between them each
