@@ -37,7 +37,7 @@ export type SiteOptions = {
   clamdUrl?: string
   /** How long one scan may take before the file is kept in quarantine as "not yet scanned". */
   scanTimeoutMs?: number
-  collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; unloadAfterMs: number; pingIntervalMs: number; sessionCheckIntervalMs: number }>
+  collab?: Partial<{ writeWindowMs: number; compactAfterUpdates: number; contributorsEveryMs: number; unloadAfterMs: number; pingIntervalMs: number; sessionCheckIntervalMs: number }>
   /** SMTP_URL and MAIL_FROM; without an SMTP URL mails stay in the outbox. */
   mail?: MailSenderOptions
   /** REDIS_URL: several processes share live documents and site events through this Redis. */
@@ -72,6 +72,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const collab = new CollabServer(database.db, {
     writeWindowMs: 250,
     compactAfterUpdates: 200,
+    contributorsEveryMs: 30_000,
     unloadAfterMs: 10_000,
     pingIntervalMs: 30_000,
     sessionCheckIntervalMs: 60_000,

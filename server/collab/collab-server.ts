@@ -5,10 +5,11 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { logger } from '#server/logger'
-import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules, type RoomTiming } from './document-room'
+import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules } from './document-room'
+import { DocumentWriter, type WriterTiming } from './document-writer'
 import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
-import { compactDocument, loadDocument } from './persistence'
+import { loadDocument, storeInitialState } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
 import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
@@ -20,7 +21,7 @@ export const maxMessageBytes = 2 * 1024 * 1024
 /** Who connects: the session's user and session, and the name the others see as this connection's presence. */
 export type UpgradeDecision = { allowed: true; userId: number; sessionId: string; name: string } | { allowed: false; status: 400 | 401 | 403 | 404 }
 
-export type CollabOptions = RoomTiming & {
+export type CollabOptions = WriterTiming & {
   /** Who may open which document; checked before the upgrade completes. */
   authorize: (request: IncomingMessage, document: string) => Promise<UpgradeDecision>
   /** Of these sessions, the ones whose user still may edit (session not ended or expired, user not disabled or demoted). */
@@ -60,6 +61,7 @@ export class CollabServer {
   private closing = false
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
+  private readonly writer: DocumentWriter
 
   constructor(
     private readonly db: Database,
@@ -71,6 +73,7 @@ export class CollabServer {
       hold: { ms: 5000, bytes: 512 * 1024, ...options.hold },
       warnings: this.warnings,
     }
+    this.writer = new DocumentWriter(db, options)
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs)
     this.pingTimer.unref()
     this.sessionCheckTimer = setInterval(() => void this.recheckAll().catch((error) => logger.error({ err: error }, 'checking live sessions failed')), options.sessionCheckIntervalMs)
@@ -96,19 +99,18 @@ export class CollabServer {
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
-        // Two processes opening a new document at once would each make their own Yjs history of the
-        // same text, and merged through Redis it would show twice: one creates it, the other loads that.
-        stored = await this.db.transaction(async (tx) => {
-          await tx.execute(sql`select pg_advisory_xact_lock(7100004, hashtext(${document}))`)
-          const again = await loadDocument(tx as unknown as Database, document)
-          if (again.exists) return again
-          Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(initial))
-          await compactDocument(tx as unknown as Database, document, again.doc)
-          return again
-        })
+        // Another process may have started the same document at the same moment: theirs stands, or the text would be there twice.
+        if (await storeInitialState(this.db, document, Y.encodeStateAsUpdate(initial))) {
+          stored.doc.destroy()
+          stored = { ...stored, doc: initial }
+        } else {
+          initial.destroy()
+          stored = await loadDocument(this.db, document)
+        }
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
-      const room = new DocumentRoom(document, stored.doc, this.db, this.options, stored.storedUpdates, this.rules)
+      this.writer.noteStored(document, stored.storedUpdates)
+      const room = new DocumentRoom(document, stored.doc, this.writer, this.rules)
       // Caught up with the processes that have it live before any client is served.
       await this.options.relay?.attach(room)
       this.rooms.set(document, room)
@@ -153,7 +155,7 @@ export class CollabServer {
     return [...this.rooms.keys()]
   }
 
-  /** Closes every socket with 1001 "going away" (so no edit arrives after the final write), then writes and compacts every document. */
+  /** Closes every socket with 1001 "going away" (so no edit arrives after the final write), then writes (who edited included) and compacts every document. */
   async close() {
     this.closing = true
     clearInterval(this.pingTimer)
@@ -164,6 +166,7 @@ export class CollabServer {
     this.unloadTimers.clear()
     await Promise.all([...this.rooms.keys()].map((name) => this.exclusively(name, () => this.unloadNow(name, true))))
     for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    await this.writer.close()
     this.sockets.close()
   }
 

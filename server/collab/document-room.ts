@@ -4,10 +4,8 @@ import type { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import type { Database } from '#server/db/client'
-import { logger } from '#server/logger'
+import type { DocumentWriter } from './document-writer'
 import { LogLimiter } from './log-limiter'
-import { appendUpdate, compactDocument } from './persistence'
 import { PresenceThrottle, screenPresence, type PresenceLimits } from './presence-limits'
 import { relayOrigin } from './relay'
 import type { SchemaRules } from './schema-rules'
@@ -65,13 +63,6 @@ export function newConnection(socket: WebSocket, userId: number, name: string, l
   return { socket, userId, name, closed: false, awarenessId: null, sentSyncStep2: false, held: [], heldBytes: 0, heldTimer: null, presence: new PresenceThrottle(limits) }
 }
 
-export type RoomTiming = {
-  /** Longest time an update waits in memory before it is written. */
-  writeWindowMs: number
-  /** Stored updates after which the document is compacted into one state row. */
-  compactAfterUpdates: number
-}
-
 export type RoomRules = {
   schema: SchemaRules
   presence: PresenceLimits
@@ -81,8 +72,8 @@ export type RoomRules = {
 }
 
 /**
- * One live document in memory: its Yjs doc, awareness, connected sockets and its
- * own write schedule (never shared between documents). Every update a client
+ * One live document in memory: its Yjs doc, awareness and connected sockets;
+ * what it applies goes to the process's one write loop (document-writer.ts). Every update a client
  * sends is checked (update-guard.ts) before it is applied; what is applied goes
  * to every connection, the sender included, as the y-websocket reference server does.
  */
@@ -91,23 +82,15 @@ export class DocumentRoom {
   readonly connections = new Map<WebSocket, Connection>()
   /** Which connection speaks for an awareness / Yjs client id. */
   private readonly owners = new Map<number, Connection>()
-  private pending: Array<{ update: Uint8Array; userId: number | null }> = []
-  private writeTimer: NodeJS.Timeout | null = null
-  private writing: Promise<void> = Promise.resolve()
-  private storedSinceCompaction: number
-  private failedWrites = 0
   /** Views of the document that cost a full conversion (its plain text), valid until the next change. */
   private readonly views = new Map<string, unknown>()
 
   constructor(
     readonly name: string,
     readonly doc: Y.Doc,
-    private readonly db: Database,
-    private readonly timing: RoomTiming,
-    storedUpdates: number,
+    private readonly writer: DocumentWriter,
     private readonly rules: RoomRules,
   ) {
-    this.storedSinceCompaction = storedUpdates
     this.awareness = new awarenessProtocol.Awareness(doc)
     this.awareness.setLocalState(null)
     doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin))
@@ -168,11 +151,9 @@ export class DocumentRoom {
       const syncType = decoding.readVarUint(decoder)
       if (syncType === syncProtocol.messageYjsSyncStep1) {
         const stateVector = decoding.readVarUint8Array(decoder)
-        Y.decodeStateVector(stateVector)
-        const encoder = encoding.createEncoder()
-        encoding.writeVarUint(encoder, messageSync)
-        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector)
-        this.send(connection.socket, encoding.toUint8Array(encoder))
+        // A fresh client (empty state vector) gets the whole document: encoded once per version, not once per client.
+        if (Y.decodeStateVector(stateVector).size === 0) return this.send(connection.socket, this.view('full-sync-step-2', () => this.syncStep2Message()))
+        this.send(connection.socket, this.syncStep2Message(stateVector))
       } else if (syncType === syncProtocol.messageYjsSyncStep2) {
         this.applyFrom(connection, decoding.readVarUint8Array(decoder), true)
         connection.sentSyncStep2 = true
@@ -196,26 +177,20 @@ export class DocumentRoom {
     this.doc.transact(() => change(this.doc), origin)
   }
 
-  /** Writes everything pending now; resolves once it is in the database. */
+  /** Writes everything pending now (of every document, and who edited); resolves once that write ended. */
   async flush() {
-    if (this.writeTimer) clearTimeout(this.writeTimer)
-    this.writeTimer = null
-    this.writing = this.writing.then(() => this.writePending())
-    await this.writing
+    await this.writer.flush()
   }
 
-  /** Final write and compaction before the room leaves memory. */
+  /** Final write and compaction before the room leaves memory; throws unless everything is stored. */
   async persistAndCompact() {
     await this.flush()
-    if (this.pending.length > 0) throw new Error(`document ${this.name}: pending updates could not be written`)
-    if (this.storedSinceCompaction > 0) {
-      await compactDocument(this.db, this.name, this.doc)
-      this.storedSinceCompaction = 0
-    }
+    if (this.writer.unwritten(this.name)) throw new Error(`document ${this.name}: pending updates could not be written`)
+    await this.writer.compactOnUnload(this.name)
   }
 
   destroy() {
-    if (this.writeTimer) clearTimeout(this.writeTimer)
+    this.writer.forget(this.name)
     for (const connection of [...this.connections.values()]) {
       this.leave(connection.socket)
       connection.socket.close(1001, 'server gaat uit')
@@ -311,38 +286,19 @@ export class DocumentRoom {
     this.broadcast(encoding.toUint8Array(encoder))
     // Another process's update: that process stores it (server/collab/relay.ts).
     if (origin === relayOrigin) return
-    this.pending.push({ update, userId: from?.userId ?? null })
-    this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
+    this.writer.add(this.name, update, from?.userId ?? null)
   }
 
   /** Stores the whole document once more (what a crashed peer process relayed here may never have been written). */
   storeWholeState() {
-    this.pending.push({ update: Y.encodeStateAsUpdate(this.doc), userId: null })
-    this.writeTimer ??= setTimeout(() => void this.flush(), this.timing.writeWindowMs)
+    this.writer.add(this.name, Y.encodeStateAsUpdate(this.doc), null)
   }
 
-  private async writePending() {
-    if (this.pending.length === 0) return
-    const batch = this.pending
-    this.pending = []
-    const update = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((item) => item.update))
-    const editors = [...new Set(batch.map((item) => item.userId).filter((id): id is number => id !== null))]
-    try {
-      await appendUpdate(this.db, this.name, update, editors)
-      this.failedWrites = 0
-      this.storedSinceCompaction += 1
-      if (this.storedSinceCompaction >= this.timing.compactAfterUpdates) {
-        await compactDocument(this.db, this.name, this.doc)
-        this.storedSinceCompaction = 0
-      }
-    } catch (error) {
-      // Keep the updates and try again with growing pauses: a database hiccup must not lose text.
-      this.pending = [...batch, ...this.pending]
-      this.failedWrites += 1
-      const retryInMs = Math.min(30_000, this.timing.writeWindowMs * 2 ** this.failedWrites)
-      logger.error({ err: error, document: this.name, retryInMs }, 'writing live document updates failed')
-      this.writeTimer ??= setTimeout(() => void this.flush(), retryInMs)
-    }
+  private syncStep2Message(stateVector?: Uint8Array) {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageSync)
+    syncProtocol.writeSyncStep2(encoder, this.doc, stateVector)
+    return encoding.toUint8Array(encoder)
   }
 
   private awarenessMessage(clients: number[]) {

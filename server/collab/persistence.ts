@@ -1,12 +1,14 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { documentContributors, documentStates, documentUpdates } from '#server/db/schema'
 
 /**
- * Storage of live documents: every update is appended to document_updates;
- * compaction folds them into one row of document_states. Loading applies the
- * state and then every later update, so nothing appended is ever skipped.
+ * Storage of live documents: updates are appended to document_updates;
+ * compaction folds the stored rows into one row of document_states and deletes
+ * exactly the rows it folded. Loading applies the state and then every row
+ * still there, so nothing appended is ever skipped — also a row that another
+ * process committed late, with a lower id than the last one folded.
  */
 export async function loadDocument(db: Database, document: string) {
   const doc = new Y.Doc({ gc: true })
@@ -15,7 +17,7 @@ export async function loadDocument(db: Database, document: string) {
   const updates = await db
     .select({ id: documentUpdates.id, update: documentUpdates.update })
     .from(documentUpdates)
-    .where(and(eq(documentUpdates.document, document), gt(documentUpdates.id, state?.throughUpdateId ?? 0)))
+    .where(eq(documentUpdates.document, document))
     .orderBy(asc(documentUpdates.id))
   Y.transact(doc, () => {
     for (const row of updates) Y.applyUpdate(doc, row.update)
@@ -28,34 +30,98 @@ export async function loadDocument(db: Database, document: string) {
   return { doc, exists: Boolean(state) || updates.length > 0, storedUpdates: updates.length + (droppedPending ? 1 : 0), droppedPending }
 }
 
-export async function appendUpdate(db: Database, document: string, update: Uint8Array, editors: number[]) {
+/** A document's first content (from its published revision); false when another process stored one first. */
+export async function storeInitialState(db: Database, document: string, state: Uint8Array) {
+  const inserted = await db.insert(documentStates).values({ document, state, throughUpdateId: 0, updatedAt: new Date() }).onConflictDoNothing().returning({ document: documentStates.document })
+  return inserted.length > 0
+}
+
+/** One row of a write: a document's updates of one write window, merged, under a key unique to this write. */
+export type UpdateRow = { document: string; update: Uint8Array; writeKey: string }
+export type Contribution = { document: string; userId: number; at: Date }
+
+/**
+ * Stores one write of the process's write loop: the rows of every document in
+ * one multi-row insert and, when due, the contributors, in one transaction —
+ * failure stores nothing. A row whose key is already there (the commit went
+ * through but its answer was lost) is skipped, so a retry stores nothing twice.
+ */
+export async function storeWrite(db: Database, rows: UpdateRow[], contributors: Contribution[]) {
+  const insertRows = (tx: Database) => tx.insert(documentUpdates).values(rows).onConflictDoNothing({ target: documentUpdates.writeKey })
+  // A single statement is a transaction of its own: the common write (no contributors due) is one round trip.
+  if (contributors.length === 0) return void (await insertRows(db))
   await db.transaction(async (tx) => {
-    await tx.insert(documentUpdates).values({ document, update })
-    const now = new Date()
-    for (const userId of editors) {
-      await tx
-        .insert(documentContributors)
-        .values({ document, userId, lastEditAt: now })
-        .onConflictDoUpdate({ target: [documentContributors.document, documentContributors.userId], set: { lastEditAt: now } })
-    }
+    if (rows.length > 0) await insertRows(tx as unknown as Database)
+    const values = sql.join(
+      contributors.map((entry) => sql`(${entry.document}, ${entry.userId}::integer, ${entry.at.toISOString()}::timestamptz)`),
+      sql`, `,
+    )
+    // Joined with users: an account deleted meanwhile is left out instead of failing the whole write forever.
+    await tx.execute(sql`
+      insert into ${documentContributors} (document, user_id, last_edit_at)
+      select entry.document, entry.user_id, entry.at from (values ${values}) as entry (document, user_id, at)
+      join users on users.id = entry.user_id
+      on conflict (document, user_id) do update set last_edit_at = greatest(${documentContributors.lastEditAt}, excluded.last_edit_at)`)
   })
 }
 
-/** Folds the document's full state into one row and removes the updates it covers. */
-export async function compactDocument(db: Database, document: string, doc: Y.Doc) {
-  await db.transaction(async (tx) => {
-    const [{ lastId }] = await tx
-      .select({ lastId: sql<number>`coalesce(max(${documentUpdates.id}), 0)` })
-      .from(documentUpdates)
-      .where(eq(documentUpdates.document, document))
-    // Anything stored up to lastId is already in `doc`: updates are applied before they are stored.
-    const state = Y.encodeStateAsUpdate(doc)
+/** Key class of the compaction locks (pg_try_advisory_xact_lock(class, hashtext(document))). */
+const compactionLockClass = 7_100_015
+/** Stored documents up to this size are folded in a throwaway Y.Doc, which drops deleted content; larger ones only merged (cheaper). */
+const collectGarbageUpToBytes = 256 * 1024
+
+export type CompactionOutcome = 'compacted' | 'nothing' | 'busy'
+
+/**
+ * Folds what is STORED (the state row and the update rows read) into one state
+ * row and deletes exactly the rows folded — never the in-memory document, which
+ * may lack rows another process appended. The merge runs outside any
+ * transaction (on PGlite a transaction holds the only connection); the write
+ * then runs under a per-document advisory lock, taken with try (another
+ * process compacting: skip), and only if the state row is still the one read.
+ */
+export async function compactStored(db: Database, document: string, options: { collectGarbage: boolean }): Promise<CompactionOutcome> {
+  const [state] = await db.select().from(documentStates).where(eq(documentStates.document, document))
+  const rows = await db
+    .select({ id: documentUpdates.id, update: documentUpdates.update })
+    .from(documentUpdates)
+    .where(eq(documentUpdates.document, document))
+    .orderBy(asc(documentUpdates.id))
+  if (rows.length === 0) return 'nothing'
+  await yieldToEventLoop()
+  const parts = [...(state ? [state.state] : []), ...rows.map((row) => row.update)]
+  const folded = fold(parts, options.collectGarbage && parts.reduce((sum, part) => sum + part.length, 0) <= collectGarbageUpToBytes)
+  await yieldToEventLoop()
+  const through = Math.max(state?.throughUpdateId ?? 0, rows.at(-1)!.id)
+  return db.transaction(async (tx) => {
+    const locked = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${compactionLockClass}::integer, hashtext(${document})) as locked`))[0]?.locked
+    if (!locked) return 'busy'
+    const [now] = await tx.select({ through: documentStates.throughUpdateId, updatedAt: documentStates.updatedAt }).from(documentStates).where(eq(documentStates.document, document))
+    // Someone compacted between our read and the lock: what we merged may be stale; their state stands.
+    if (Boolean(now) !== Boolean(state) || (now && state && (now.through !== state.throughUpdateId || now.updatedAt.getTime() !== state.updatedAt.getTime()))) return 'busy'
     await tx
       .insert(documentStates)
-      .values({ document, state, throughUpdateId: Number(lastId), updatedAt: new Date() })
-      .onConflictDoUpdate({ target: documentStates.document, set: { state, throughUpdateId: Number(lastId), updatedAt: new Date() } })
-    await tx.delete(documentUpdates).where(and(eq(documentUpdates.document, document), lte(documentUpdates.id, Number(lastId))))
+      .values({ document, state: folded, throughUpdateId: through, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: documentStates.document, set: { state: folded, throughUpdateId: through, updatedAt: new Date() } })
+    await tx.delete(documentUpdates).where(and(eq(documentUpdates.document, document), inArray(documentUpdates.id, rows.map((row) => row.id))))
+    return 'compacted'
   })
+}
+
+/** One update holding all the parts; with garbage collection, deleted content is dropped (unless something lacks its base). */
+function fold(parts: Uint8Array[], collectGarbage: boolean) {
+  if (!collectGarbage) return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
+  const doc = new Y.Doc({ gc: true })
+  try {
+    Y.transact(doc, () => {
+      for (const part of parts) Y.applyUpdate(doc, part)
+    })
+    // Structs waiting for a base another process has not stored yet: keep them as stored, unmerged away.
+    if (doc.store.pendingStructs || doc.store.pendingDs) return Y.mergeUpdates(parts)
+    return Y.encodeStateAsUpdate(doc)
+  } finally {
+    doc.destroy()
+  }
 }
 
 export async function contributorsSince(db: Database, document: string, since: Date) {
@@ -65,3 +131,10 @@ export async function contributorsSince(db: Database, document: string, since: D
     .where(and(eq(documentContributors.document, document), gt(documentContributors.lastEditAt, since)))
   return rows.map((row) => row.userId)
 }
+
+/** Rows of `execute`: postgres-js answers an array, PGlite an object with `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))

@@ -227,16 +227,18 @@ export const instanceSettings = pgTable('instance_settings', {
   value: text('value').notNull(),
 })
 
-/** Yjs updates of a live document, appended as they arrive (within the write window). */
+/** Yjs updates of a live document, appended within the write window (one merged row per document per write). */
 export const documentUpdates = pgTable(
   'document_updates',
   {
     id: serial('id').primaryKey(),
     document: text('document').notNull(),
     update: bytea('update').notNull(),
+    /** Names the write this row came from: a write retried after its commit did go through stores nothing twice. */
+    writeKey: text('write_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('document_updates_document_idx').on(table.document, table.id)],
+  (table) => [index('document_updates_document_idx').on(table.document, table.id), uniqueIndex('document_updates_write_key').on(table.writeKey)],
 )
 
 /** A live document compacted into one Yjs state; loading = this + later updates. */
