@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
@@ -13,6 +14,8 @@ import type { SiteEvents } from '#server/events'
 import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
+import type { PublishedContent } from '#server/published-content'
+import type { RenderedPages } from '#server/rendered-pages'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -29,6 +32,10 @@ declare module '@remix-run/node' {
     pdf: PdfService
     /** What readers see changed outside a form post (a download count): cached pages must not outlive it. */
     contentVersion: ContentVersion
+    /** The reading pages' published part, read once per content version. */
+    published: PublishedContent
+    /** Finished pages by the data they were rendered from (signed-in members' pages). */
+    renderedPages: RenderedPages
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
     /** Virus scan, photo clean-up and previews (one instance, made in server/site.ts). */
@@ -53,6 +60,8 @@ type AppOptions = {
   storage: FileStorage
   pdf: PdfService
   contentVersion: ContentVersion
+  published: PublishedContent
+  renderedPages: RenderedPages
   uploadTempDir: string
   fileSafety: FileSafety
   publicUrl: string
@@ -67,7 +76,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, contentVersion, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, contentVersion, published, renderedPages, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -92,7 +101,10 @@ export async function createApp({ database, collab, events, storage, pdf, conten
   } else {
     // Fingerprinted assets never change; everything else in public/ may.
     app.use('/assets', express.static(path.join(clientBuildDir, 'assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(clientBuildDir, { maxAge: '1h' }))
+    // Only a request for one of public/'s own files reaches the file system: a page costs no stat.
+    const publicEntries = new Set(readdirSync(clientBuildDir).filter((name) => name !== 'assets'))
+    const publicFiles = express.static(clientBuildDir, { maxAge: '1h' })
+    app.use((request, response, next) => (publicEntries.has(request.path.split('/')[1]) ? publicFiles(request, response, next) : next()))
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
@@ -108,6 +120,8 @@ export async function createApp({ database, collab, events, storage, pdf, conten
         storage,
         pdf,
         contentVersion,
+        published,
+        renderedPages,
         uploadTempDir,
         fileSafety,
         authentication: response.locals.authentication ?? null,

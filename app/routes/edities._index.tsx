@@ -14,8 +14,8 @@ import { listEditions } from '#server/pdf/editions'
 export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [editions, pdf] = await Promise.all([listEditions(context.db), context.pdf.currentEditionFacts(context.publicUrl)])
-  return { editions, pdf, canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
+  const editions = await listEditions(context.db)
+  return { editions, pdf: context.pdf.currentEditionFacts(), canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

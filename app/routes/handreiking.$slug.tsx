@@ -8,10 +8,7 @@ import { SectionContents, SectionSidebar } from '#app/components/section-content
 import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
-import { approvedForSection } from '#server/contributions/contributions'
-import { examplesForSection } from '#server/examples/examples'
 import { liveDraftText } from '#server/handbook/live-documents'
-import { getSectionForReading } from '#server/handbook/sections'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${sectionLabel(data.section)} — ${site.title}` }] : [{ title: `Pagina niet gevonden — ${site.title}` }]
@@ -19,15 +16,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export const headers = () => publicPageHeaders
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const reading = await getSectionForReading(context.db, params.slug ?? '')
+  const reading = await context.published.section(params.slug ?? '')
   if (!reading) throw new Response('Niet gevonden', { status: 404 })
   const user = context.authentication?.user ?? null
   const canEdit = can(user, 'section:edit')
   const { plainText, ...section } = reading.section
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
-  const [tips, examples] = await Promise.all([approvedForSection(context.db, section.slug), examplesForSection(context.db, section.slug)])
-  return { ...reading, section, canEdit, draftDiffers, tips, examples }
+  return { ...reading, section, canEdit, draftDiffers }
 }
 
 export default function SectionPage() {
