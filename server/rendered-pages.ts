@@ -16,9 +16,13 @@ export class RenderedPages {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The key of a render from these inputs. */
+  /** The key of a render from these inputs, or null when the data cannot be written down exactly. */
   static key(url: string, data: unknown) {
-    return createHash('sha256').update(url).update('\n').update(JSON.stringify(data)).digest('base64url')
+    try {
+      return createHash('sha256').update(url).update('\n').update(JSON.stringify(data, exactly)).digest('base64url')
+    } catch {
+      return null
+    }
   }
 
   /** The page rendered earlier from the same inputs, with `nonce` in place of the one it was rendered with. */
@@ -45,4 +49,15 @@ export class RenderedPages {
       this.bytes -= entry.html.length * 2
     }
   }
+}
+
+/** What JSON would drop or merge (undefined, Maps, Sets, bigints) is written down too: different data, different key. */
+function exactly(_key: string, value: unknown) {
+  if (value === undefined) return '\u0000undefined'
+  if (typeof value === 'bigint') return `\u0000${value}n`
+  if (value instanceof Map) return ['\u0000Map', [...value]]
+  if (value instanceof Set) return ['\u0000Set', [...value]]
+  // Streamed data is not known yet: such a page is always rendered.
+  if (value instanceof Promise) throw new Error('deferred data')
+  return value
 }
