@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionAr
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '#app/utils/nonce'
+import { RenderedPages } from '#server/rendered-pages'
 import { logger } from '#server/logger'
 
 const renderTimeoutMs = 10_000
@@ -21,12 +22,18 @@ export default async function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce
-  const html = await renderCompletely(
-    <NonceContext.Provider value={nonce}>
-      <RemixServer context={remixContext} url={request.url} nonce={nonce} abortDelay={renderTimeoutMs} />
-    </NonceContext.Provider>,
-    nonce,
-  )
+  const { loaderData, actionData, errors } = remixContext.staticHandlerContext
+  const key = request.method === 'GET' && status === 200 && !actionData && !errors ? RenderedPages.key(request.url, loaderData) : null
+  let html = key ? loadContext.renderedPages.get(key, nonce) : null
+  if (html === null) {
+    html = await renderCompletely(
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce} abortDelay={renderTimeoutMs} />
+      </NonceContext.Provider>,
+      nonce,
+    )
+    if (key) loadContext.renderedPages.set(key, html, nonce)
+  }
   headers.set('Content-Type', 'text/html; charset=utf-8')
   // A signed-in reader's page shows their name and tools: never for a shared cache.
   if (loadContext.authentication) headers.set('Cache-Control', 'private, no-cache')

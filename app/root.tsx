@@ -8,7 +8,6 @@ import { useNonce } from '#app/utils/nonce'
 import regularFont from '#app/fonts/source-sans-3-400.woff2?url'
 import stylesheet from '#app/styles.css?url'
 import { can } from '#server/auth/permissions'
-import { waitingCount } from '#server/contributions/moderation'
 
 // Pages set their own title; this one shows when an error page replaces them.
 export const meta: MetaFunction = ({ error }) => [
@@ -32,7 +31,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
       name: user.name || user.email,
       canInvite: can(user, 'user:invite'),
       canManageUsers: can(user, 'user:manage'),
-      waiting: canModerate ? await waitingCount(context.db) : null,
+      waiting: canModerate ? await context.published.waitingCount() : null,
     },
   }
 }

@@ -4,8 +4,10 @@
 // page for a signed-in member; on embedded PGlite and on Postgres (BENCH_DATABASE_URL or the
 // machine's postgres://postgres@127.0.0.1:5432/postgres, in a database of its own).
 // Prints a table; writes bench/results/local/read.md, or bench/results/read.md with --save.
+// `--baseline <dir>`: also measures the signed-in page of another checkout (e.g. the commit before a
+// change, `git worktree add <dir> <commit>`), in the same run, alternating with the same bare server.
 import './quiet'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -26,8 +28,13 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const connections = 64
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-type Target = { label: string; path: string; cookie?: string }
-type Measured = { requestsPerSecond: number; p50: number; p99: number; errors: number }
+type Target = { label: string; path: string; cookie?: string; baseline?: boolean }
+type Measured = { requestsPerSecond: number; p50: number; p99: number; errors: number; cpuMsPerRequest?: number }
+
+const baselineIndex = process.argv.indexOf('--baseline')
+const baselineDir = baselineIndex > 0 ? path.resolve(process.argv[baselineIndex + 1]) : null
+const baselineCommit = baselineDir ? commitOf(baselineDir) : ''
+if (baselineDir) execFileSync(process.execPath, ['scripts/build-if-needed.js'], { cwd: baselineDir, stdio: 'inherit' })
 
 /** Imports the content and makes a member with a session, before the server opens the database. */
 async function prepare(location: { url?: string; dataDir: string }) {
@@ -39,8 +46,9 @@ async function prepare(location: { url?: string; dataDir: string }) {
   return `${sessionCookieName}=${token}`
 }
 
-function startApp(port: number, environment: Record<string, string>) {
+function startApp(port: number, environment: Record<string, string>, cwd?: string) {
   const child = spawn(process.execPath, serverCommand, {
+    cwd,
     env: { ...process.env, NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: 'warn', PORT: String(port), ...environment },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
@@ -70,55 +78,107 @@ async function startBare(port: number, body: Buffer, contentType: string) {
   return { child, stop: async () => { child.kill(); await rm(bodyFile, { force: true }) } }
 }
 
-async function load(url: string, cookie?: string): Promise<Measured> {
+/**
+ * One run; with `pid`, also the CPU time that process spent per request (robust on a machine others
+ * load too): counted until the process is idle again, over the answered requests plus the one still
+ * in flight on each connection when the run stopped (the process finishes those too).
+ */
+async function load(url: string, cookie?: string, pid?: number): Promise<Measured> {
+  const before = pid ? (await processStats(pid)).cpuSeconds : 0
   const result = await autocannon({ url, connections, duration: seconds, headers: cookie ? { cookie } : {} })
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx }
+  let cpuMsPerRequest: number | undefined
+  if (pid) {
+    let used = (await processStats(pid)).cpuSeconds
+    for (let settled = false; !settled; ) {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const now = (await processStats(pid)).cpuSeconds
+      settled = now - used < 0.02
+      used = now
+    }
+    cpuMsPerRequest = ((used - before) * 1000) / (result.requests.total + connections)
+  }
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuMsPerRequest }
+}
+
+/** The checkout's commit, or the folder's name for an exported tree (`git archive <commit>`). */
+function commitOf(dir: string) {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return path.basename(dir)
+  }
+}
+
+type App = { child: ChildProcess; base: string; cookie: string }
+
+async function startPrepared(location: { url?: string; dataDir: string }, environment: Record<string, string>, cwd?: string): Promise<App> {
+  const cookie = await prepare(location)
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const child = startApp(port, environment, cwd)
+  await waitForHealth(base, child)
+  return { child, base, cookie }
+}
+
+async function stopApp(app: App) {
+  app.child.kill('SIGTERM')
+  await new Promise((resolve) => app.child.once('exit', resolve))
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length
 
-async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], location: { url?: string; dataDir: string }, environment: Record<string, string>) {
-  const cookie = await prepare(location)
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const app = startApp(port, environment)
-  await waitForHealth(base, app)
-  const idleRss = (await processStats(app.pid!)).rssMb
+async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], location: () => Promise<{ location: { url?: string; dataDir: string }; environment: Record<string, string>; done: () => Promise<void> }>) {
+  const own = await location()
+  const app = await startPrepared(own.location, own.environment)
+  const idleRss = (await processStats(app.child.pid!)).rssMb
   let peakRss = idleRss
-  const sampler = setInterval(() => void processStats(app.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)
-  // Steady state is what is measured: the PDF rendered once (the home page asks for its size) and every page stored.
-  await (await fetch(base + '/handreiking.pdf')).arrayBuffer()
-  for (const target of targets) await (await fetch(base + target.path, { headers: target.cookie === 'member' ? { cookie } : {} })).arrayBuffer()
+  const sampler = setInterval(() => void processStats(app.child.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)
+  // The baseline checkout runs beside it, in a database of its own; its memory is not what is reported.
+  const other = baselineDir && targets.some((target) => target.baseline) ? await location() : null
+  const baseline = other ? await startPrepared(other.location, other.environment, baselineDir!) : null
+  // Steady state is what is measured: the PDF rendered once (the home page shows its size) and every page stored.
+  await (await fetch(app.base + '/handreiking.pdf')).arrayBuffer()
+  for (const target of targets) await (await fetch(app.base + target.path, { headers: target.cookie === 'member' ? { cookie: app.cookie } : {} })).arrayBuffer()
+  // The home page is made again once the PDF's facts are known: wait for that before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  for (const target of targets) await (await fetch(app.base + target.path, { headers: target.cookie === 'member' ? { cookie: app.cookie } : {} })).arrayBuffer()
   const rows: string[][] = []
   for (const target of targets) {
-    const targetCookie = target.cookie === 'member' ? cookie : undefined
-    const sample = await fetch(base + target.path, { headers: targetCookie ? { cookie: targetCookie, 'accept-encoding': 'identity' } : { 'accept-encoding': 'identity' } })
+    const targetCookie = target.cookie === 'member' ? app.cookie : undefined
+    const sample = await fetch(app.base + target.path, { headers: targetCookie ? { cookie: targetCookie, 'accept-encoding': 'identity' } : { 'accept-encoding': 'identity' } })
     const body = Buffer.from(await sample.arrayBuffer())
     const barePort = await freePort()
     const bare = await startBare(barePort, body, sample.headers.get('content-type') ?? 'text/html')
-    const appRuns: Measured[] = []
+    const measured = target.baseline && baseline ? [{ label: `${target.label}, ${mode}, today (${baselineCommit})`, app: baseline }, { label: `${target.label}, ${mode}`, app }] : [{ label: `${target.label}, ${mode}`, app }]
+    const appRuns = measured.map(() => [] as Measured[])
     const bareRuns: Measured[] = []
     for (let round = 0; round < rounds; round++) {
-      appRuns.push(await load(base + target.path, targetCookie))
+      for (const [index, { app: server }] of measured.entries()) appRuns[index].push(await load(server.base + target.path, targetCookie ? server.cookie : undefined, server.child.pid))
       bareRuns.push(await load(`http://127.0.0.1:${barePort}${target.path}`))
     }
     await bare.stop()
-    const appRate = mean(appRuns.map((run) => run.requestsPerSecond))
     const bareRate = mean(bareRuns.map((run) => run.requestsPerSecond))
-    rows.push([
-      `${target.label}, ${mode}`,
-      `${(body.length / 1024).toFixed(0)} KB`,
-      appRate.toFixed(0),
-      bareRate.toFixed(0),
-      (appRate / bareRate).toFixed(2),
-      `${mean(appRuns.map((run) => run.p50)).toFixed(1)} / ${Math.max(...appRuns.map((run) => run.p99)).toFixed(1)}`,
-      `${mean(bareRuns.map((run) => run.p50)).toFixed(1)} / ${Math.max(...bareRuns.map((run) => run.p99)).toFixed(1)}`,
-      String(appRuns.reduce((sum, run) => sum + run.errors, 0)),
-    ])
+    for (const [index, { label }] of measured.entries()) {
+      const runs = appRuns[index]
+      const appRate = mean(runs.map((run) => run.requestsPerSecond))
+      rows.push([
+        label,
+        `${(body.length / 1024).toFixed(0)} KB`,
+        appRate.toFixed(0),
+        bareRate.toFixed(0),
+        (appRate / bareRate).toFixed(2),
+        `${mean(runs.map((run) => run.p50)).toFixed(1)} / ${Math.max(...runs.map((run) => run.p99)).toFixed(1)}`,
+        `${mean(bareRuns.map((run) => run.p50)).toFixed(1)} / ${Math.max(...bareRuns.map((run) => run.p99)).toFixed(1)}`,
+        mean(runs.map((run) => run.cpuMsPerRequest ?? 0)).toFixed(2),
+        String(runs.reduce((sum, run) => sum + run.errors, 0)),
+      ])
+    }
   }
   clearInterval(sampler)
-  app.kill('SIGTERM')
-  await new Promise((resolve) => app.once('exit', resolve))
+  await stopApp(app)
+  await own.done()
+  if (baseline) await stopApp(baseline)
+  await other?.done()
   return { rows, memory: [mode, idleRss.toFixed(0), peakRss.toFixed(0), (peakRss - idleRss).toFixed(0)] }
 }
 
@@ -126,31 +186,43 @@ const readerTargets: Target[] = [
   { label: 'section page', path: '/handreiking/mandaat' },
   { label: 'home page', path: '/' },
   { label: 'PDF', path: '/handreiking.pdf' },
-  { label: 'section page, signed-in member', path: '/handreiking/mandaat', cookie: 'member' },
+  { label: 'section page, signed-in member', path: '/handreiking/mandaat', cookie: 'member', baseline: true },
 ]
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-read-'))
-const embedded = await measureMode('PGlite', readerTargets, { dataDir }, { DATA_DIR: dataDir })
-await rm(dataDir, { recursive: true, force: true })
+const embeddedLocation = async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-read-'))
+  return { location: { dataDir }, environment: { DATA_DIR: dataDir }, done: () => rm(dataDir, { recursive: true, force: true }) }
+}
+const embedded = await measureMode('PGlite', readerTargets, embeddedLocation)
 
-const databaseName = `bench_read_${Date.now()}`
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-await admin.unsafe(`create database ${databaseName}`)
-const databaseUrl = new URL(adminUrl)
-databaseUrl.pathname = `/${databaseName}`
-const uploadsDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-read-pg-'))
-const real = await measureMode('Postgres', [readerTargets[0], readerTargets[3]], { url: databaseUrl.href, dataDir: '' }, { DATABASE_URL: databaseUrl.href, DATA_DIR: uploadsDir })
-await admin.unsafe(`drop database ${databaseName} with (force)`)
+const postgresLocation = async () => {
+  const databaseName = `bench_read_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
+  await admin.unsafe(`create database ${databaseName}`)
+  const databaseUrl = new URL(adminUrl)
+  databaseUrl.pathname = `/${databaseName}`
+  const uploadsDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-read-pg-'))
+  return {
+    location: { url: databaseUrl.href, dataDir: '' },
+    environment: { DATABASE_URL: databaseUrl.href, DATA_DIR: uploadsDir },
+    done: async () => {
+      await admin.unsafe(`drop database ${databaseName} with (force)`)
+      await rm(uploadsDir, { recursive: true, force: true })
+    },
+  }
+}
+const real = await measureMode('Postgres', [readerTargets[0], readerTargets[1], readerTargets[3]], postgresLocation)
 await admin.end()
-await rm(uploadsDir, { recursive: true, force: true })
 
 const table = (header: string[], rows: string[][]) => [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
 const report = `# bench:read — ${new Date().toISOString()}
 
 ${connections} connections, ${rounds} × ${seconds} s per server, app and bare server alternating; ${os.cpus().length} CPUs, Node ${process.version}.
 The app runs as \`npm start\` runs it (\`node ${serverCommand.join(' ')}\`) in its own process; the bare peer is a node:http process returning the same bytes.
+CPU ms/request: the app process's CPU time over its runs (until idle again) divided by the requests it handled, answered or in flight at the end (less sensitive than req/s to other work on the machine).
+${baselineDir ? `"today" rows: the same page from ${baselineCommit} (\`--baseline\`), measured in the same run, alternating with this checkout.\n` : ''}Machine load when the run ended (uptime): ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}.
 
-${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms', 'bare p50 / p99 ms', 'app errors'], [...embedded.rows, ...real.rows])}
+${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms', 'bare p50 / p99 ms', 'app CPU ms/request', 'app errors'], [...embedded.rows, ...real.rows])}
 
 ${table(['app memory', 'idle RSS MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory])}
 `

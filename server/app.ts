@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
@@ -14,6 +15,8 @@ import type { FileSafety } from '#server/files/file-safety'
 import type { FileStorage } from '#server/files/storage'
 import type { PdfService } from '#server/pdf/editions'
 import type { LiveChanges } from '#server/handbook/edition-changes'
+import type { PublishedContent } from '#server/published-content'
+import type { RenderedPages } from '#server/rendered-pages'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
 import { logger } from '#server/logger'
@@ -32,6 +35,10 @@ declare module '@remix-run/node' {
     liveChanges: LiveChanges
     /** What readers see changed outside a form post (a download count): cached pages must not outlive it. */
     contentVersion: ContentVersion
+    /** The reading pages' published part, read once per content version. */
+    published: PublishedContent
+    /** Finished pages by the data they were rendered from (signed-in members' pages). */
+    renderedPages: RenderedPages
     /** Where uploads are streamed before their type is checked. */
     uploadTempDir: string
     /** Virus scan, photo clean-up and previews (one instance, made in server/site.ts). */
@@ -57,6 +64,8 @@ type AppOptions = {
   pdf: PdfService
   liveChanges: LiveChanges
   contentVersion: ContentVersion
+  published: PublishedContent
+  renderedPages: RenderedPages
   uploadTempDir: string
   fileSafety: FileSafety
   publicUrl: string
@@ -71,7 +80,7 @@ type AppOptions = {
 const clientBuildDir = path.resolve('build/client')
 
 /** The whole site as one Express app: static files, health check, Remix pages. */
-export async function createApp({ database, collab, events, storage, pdf, liveChanges, contentVersion, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
+export async function createApp({ database, collab, events, storage, pdf, liveChanges, contentVersion, published, renderedPages, uploadTempDir, fileSafety, remix, publicUrl, publicUrlIsDefault = false, siteOrigins, trustProxy = 'loopback' }: AppOptions) {
   const ipHashKey = await instanceSecret(database.db, 'ip-hash-key')
   const app = express()
   app.disable('x-powered-by')
@@ -96,7 +105,10 @@ export async function createApp({ database, collab, events, storage, pdf, liveCh
   } else {
     // Fingerprinted assets never change; everything else in public/ may.
     app.use('/assets', express.static(path.join(clientBuildDir, 'assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(clientBuildDir, { maxAge: '1h' }))
+    // Only a request for one of public/'s own files reaches the file system: a page costs no stat.
+    const publicEntries = new Set(readdirSync(clientBuildDir).filter((name) => name !== 'assets'))
+    const publicFiles = express.static(clientBuildDir, { maxAge: '1h' })
+    app.use((request, response, next) => (publicEntries.has(request.path.split('/')[1]) ? publicFiles(request, response, next) : next()))
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
@@ -113,6 +125,8 @@ export async function createApp({ database, collab, events, storage, pdf, liveCh
         pdf,
         liveChanges,
         contentVersion,
+        published,
+        renderedPages,
         uploadTempDir,
         fileSafety,
         authentication: response.locals.authentication ?? null,

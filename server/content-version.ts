@@ -14,6 +14,7 @@ const channel = 'content_version'
 export class ContentVersion {
   private stored = 0
   private local = 0
+  private readonly listeners = new Set<() => void>()
 
   private constructor(private readonly database: DatabaseHandle) {}
 
@@ -33,12 +34,26 @@ export class ContentVersion {
   /** A change was made through this process (a form was posted). */
   changed() {
     this.local += 1
+    this.tell()
+  }
+
+  /** Calls `listener` after every change (for work that should not wait for a reader's request); returns the unsubscribe. */
+  subscribe(listener: () => void) {
+    this.listeners.add(listener)
+    return () => void this.listeners.delete(listener)
+  }
+
+  private tell() {
+    for (const listener of this.listeners) listener()
   }
 
   private onNotify(payload: string | null) {
     const notified = Number(payload)
     if (payload !== null && Number.isSafeInteger(notified)) {
-      this.stored = Math.max(this.stored, notified)
+      if (notified > this.stored) {
+        this.stored = notified
+        this.tell()
+      }
       return
     }
     void this.refresh().catch((error) => logger.error({ err: error }, 'reading the content version failed'))
@@ -47,6 +62,9 @@ export class ContentVersion {
   private async refresh() {
     const result = await this.database.db.execute<{ version: string }>(sql`select version from content_version where id = 1`)
     const rows = Array.isArray(result) ? result : (result as unknown as { rows: Array<{ version: string }> }).rows
-    this.stored = Math.max(this.stored, Number(rows[0]?.version ?? 0))
+    const stored = Number(rows[0]?.version ?? 0)
+    if (stored <= this.stored) return
+    this.stored = stored
+    this.tell()
   }
 }

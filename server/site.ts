@@ -18,6 +18,8 @@ import { MailSender, type MailSenderOptions } from '#server/mail/mailer'
 import { PageCache } from '#server/page-cache'
 import { PdfService } from '#server/pdf/editions'
 import { LiveChanges } from '#server/handbook/edition-changes'
+import { PublishedContent } from '#server/published-content'
+import { RenderedPages } from '#server/rendered-pages'
 import { initialLiveDocument } from '#server/handbook/live-documents'
 import { DocumentRelay } from '#server/collab/relay'
 import { RedisBus, type RedisSettings } from '#server/redis'
@@ -51,6 +53,7 @@ export type Site = {
   collab: CollabServer
   pdf: PdfService
   pageCache: PageCache
+  renderedPages: RenderedPages
   events: SiteEvents
   mail: MailSender
   fileSafety: FileSafety
@@ -85,8 +88,10 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const contentVersion = await ContentVersion.start(database)
   const pdf = new PdfService(database.db, contentVersion, { acrossProcesses: database.mode === 'postgres' })
   const liveChanges = new LiveChanges(database.db, contentVersion)
+  const published = new PublishedContent(database.db, contentVersion)
+  const renderedPages = new RenderedPages(8 * 1024 * 1024)
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
-  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, liveChanges, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
+  const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, liveChanges, contentVersion, published, renderedPages, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
   const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
   await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
@@ -109,6 +114,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   server.on('request', pageCache.handler(app))
   collab.attach(server)
   const unsubscribe = [
+    // The PDF's size and page count show beside its links: rendered after a change, not on a reader's request.
+    contentVersion.subscribe(() => pdf.refreshSoon(options.publicUrl)),
     events.subscribe('access-changed', ({ userId }) => collab.recheckUser(userId)),
     events.subscribe('sessions-ended', ({ sessionIds }) => collab.closeSessions(sessionIds)),
   ]
@@ -119,6 +126,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     events,
     mail,
     pageCache,
+    renderedPages,
     fileSafety,
     runRetention: async () => void (await purge()),
     runDigest: async (now?: Date) => void (await digest(now)),
@@ -129,6 +137,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
       await startScan
       await startDigest
       for (const stop of unsubscribe) stop()
+      await pdf.settled()
       // Stop accepting; write every live document and close its sockets (1001); requests still
       // running get a few seconds to finish (they need the database), then are cut.
       const closed = new Promise((resolve) => server.close(resolve))

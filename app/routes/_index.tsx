@@ -5,9 +5,6 @@ import { PdfLink } from '#app/components/pdf-link'
 import { TableOfContents } from '#app/components/table-of-contents'
 import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, site } from '#app/site'
-import { recentApproved } from '#server/contributions/contributions'
-import { listExamples } from '#server/examples/examples'
-import { getPage, getTableOfContents } from '#server/handbook/sections'
 
 export const meta: MetaFunction = () => [
   { title: `${site.title} — ${site.subtitle}` },
@@ -17,14 +14,7 @@ export const meta: MetaFunction = () => [
 export const headers = () => publicPageHeaders
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [tableOfContents, introduction, examples, tips, pdf] = await Promise.all([
-    getTableOfContents(context.db),
-    getPage(context.db, 'omslag'),
-    listExamples(context.db),
-    recentApproved(context.db, 5),
-    context.pdf.currentEditionFacts(context.publicUrl),
-  ])
-  return { tableOfContents, introductionHtml: introduction?.html ?? '', examples, tips, pdf }
+  return { ...(await context.published.home()), pdf: context.pdf.currentEditionFacts() }
 }
 
 export default function Home() {

@@ -17,8 +17,8 @@ import { listEditions } from '#server/pdf/editions'
 export const meta: MetaFunction = () => [{ title: `Edities — ${site.title}` }]
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const [editions, pdf, credits] = await Promise.all([listEditions(context.db), context.pdf.currentEditionFacts(context.publicUrl), allEditionCredits(context.db)])
-  return { editions: editions.map((edition) => ({ ...edition, credits: creditLine(credits.get(edition.number) ?? { names: [], visitors: 0 }) })), pdf, canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
+  const [editions, credits] = await Promise.all([listEditions(context.db), allEditionCredits(context.db)])
+  return { editions: editions.map((edition) => ({ ...edition, credits: creditLine(credits.get(edition.number) ?? { names: [], visitors: 0 }) })), pdf: context.pdf.currentEditionFacts(), canFreeze: can(context.authentication?.user ?? null, 'edition:freeze') }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -9,11 +9,7 @@ import { SectionContents, SectionSidebar } from '#app/components/section-content
 import { TipList } from '#app/components/tip-list'
 import { publicPageHeaders, sectionLabel, site } from '#app/site'
 import { can } from '#server/auth/permissions'
-import { approvedForSection } from '#server/contributions/contributions'
-import { examplesForSection } from '#server/examples/examples'
-import { changedSinceEdition } from '#server/handbook/edition-changes'
 import { liveDraftText } from '#server/handbook/live-documents'
-import { getSectionForReading } from '#server/handbook/sections'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data ? [{ title: `${sectionLabel(data.section)} — ${site.title}` }] : [{ title: `Pagina niet gevonden — ${site.title}` }]
@@ -21,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 export const headers = () => publicPageHeaders
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const reading = await getSectionForReading(context.db, params.slug ?? '')
+  const reading = await context.published.section(params.slug ?? '')
   if (!reading) throw new Response('Niet gevonden', { status: 404 })
   const user = context.authentication?.user ?? null
   const canEdit = can(user, 'section:edit')
@@ -29,15 +25,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   // Members see whether the live draft has changes readers do not see yet.
   const draftDiffers = canEdit ? (await liveDraftText(context.collab, section.slug)) !== plainText : false
   const isChapter = reading.tableOfContents.some((entry) => entry.id === section.id)
-  const [tips, examples, pdfFacts, sinceEdition] = await Promise.all([
-    approvedForSection(context.db, section.slug),
-    examplesForSection(context.db, section.slug),
-    isChapter ? context.pdf.chapterFacts(section.slug, context.publicUrl) : null,
-    changedSinceEdition(context.db, section.id, section.revisionId),
-  ])
   // Facts only from a render that finished: a reader's page never starts one (the PDF service renews stored pages when it ends).
-  const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: pdfFacts } : null
-  return { ...reading, section, canEdit, draftDiffers, tips, examples, chapterPdf, sinceEdition }
+  const chapterPdf = isChapter ? { href: `/handreiking/${section.slug}.pdf`, facts: await context.pdf.chapterFacts(section.slug, context.publicUrl) } : null
+  return { ...reading, section, canEdit, draftDiffers, chapterPdf }
 }
 
 export default function SectionPage() {

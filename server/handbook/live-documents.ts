@@ -132,7 +132,8 @@ export async function restoreRevision(db: Database, collab: CollabServer, input:
 
 /** The live draft's plain text, to compare with what is published. */
 export async function liveDraftText(collab: CollabServer, slug: string) {
-  const room = await collab.open(slug).catch((error: unknown) => {
+  // A room in memory is read as it is: opening it again would keep it loaded for as long as members read the page.
+  const room = collab.loadedRoom(slug) ?? await collab.open(slug).catch((error: unknown) => {
     logger.error({ err: error, document: slug }, 'could not open the live document')
     return null
   })

@@ -121,6 +121,10 @@ export class PdfService {
   private readonly chapters = new Map<string, Render>()
   /** The current edition's input, read once per content version for all chapters. */
   private chapterSource: { version: string; input: Promise<PdfInput> } | null = null
+  /** A page was made without the facts (not yet known for the current text): once they are, the content version moves on. */
+  private factsWithheld = false
+  private refreshTimer: NodeJS.Timeout | null = null
+  private refreshing: Promise<unknown> = Promise.resolve()
   renders = 0
 
   constructor(
@@ -135,13 +139,34 @@ export class PdfService {
   }
 
   /**
-   * Size and page count of the current edition's PDF, for its download link.
-   * A page never waits for a render: when the text changed since the last one,
-   * this starts it (the one a download would start too) and answers null.
+   * Size and page count of the current edition's PDF, for its download link: only
+   * those of a finished render of the current text. A reader's request never waits
+   * for, nor starts, a render (refreshSoon does, after a change); until the facts
+   * are known the link goes without them.
    */
-  async currentEditionFacts(contributeUrl: string): Promise<PdfFacts | null> {
-    const current = await this.currentRender(contributeUrl)
-    return current.facts ?? null
+  currentEditionFacts(): PdfFacts | null {
+    const current = this.current
+    if (current?.facts && current.version === this.contentVersion.current) return current.facts
+    this.factsWithheld = true
+    return null
+  }
+
+  /** After a change readers can see: renders the current edition in the background if its text changed (a burst of changes renders once). */
+  refreshSoon(contributeUrl: string) {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer)
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null
+      this.refreshing = this.refreshing
+        .then(() => this.currentEdition(contributeUrl))
+        .catch((error) => logger.error({ err: error }, 'rendering the current edition after a change failed'))
+    }, 1000)
+    this.refreshTimer.unref()
+  }
+
+  /** Waits for a background render (for shutting down). */
+  async settled() {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer)
+    await this.refreshing
   }
 
   private async currentRender(contributeUrl: string) {
@@ -150,13 +175,18 @@ export class PdfService {
     if (this.current?.version === version) return this.current
     const { input } = await currentEditionInput(this.db, contributeUrl)
     const key = hashOf(JSON.stringify(input))
-    if (this.current?.key === key) this.current.version = version
-    else {
+    if (this.current?.key === key) {
+      this.current.version = version
+      if (this.current.facts) this.factsKnown(this.current)
+    } else {
       const file = this.renderOnce(key, input)
-      const current: NonNullable<PdfService['current']> = { key, version, file }
+      const current: Render = { key, version, file }
       this.current = current
       file.then(
-        (done) => (current.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }),
+        (done) => {
+          current.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }
+          if (this.current === current) this.factsKnown(current)
+        },
         () => {
           if (this.current === current) this.current = null
         },
@@ -210,6 +240,15 @@ export class PdfService {
       () => this.chapters.get(slug) === render && this.chapters.delete(slug),
     )
     return render
+  }
+
+  /** Pages made while the facts were not known showed the link without them: moving the content version on makes them again. */
+  private factsKnown(current: Render) {
+    if (!this.factsWithheld) return
+    this.factsWithheld = false
+    const upToDate = current.version === this.contentVersion.current
+    this.contentVersion.changed()
+    if (upToDate) current.version = this.contentVersion.current
   }
 
   async editionPdf(number: number): Promise<(PdfFile & { number: number }) | null> {
