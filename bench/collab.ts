@@ -325,7 +325,8 @@ async function main() {
   }
   const minutes = (performance.now() - started) / 60_000
   await stopAll()
-  return render({ startedAt, load, minutes, results, servers })
+  const loadAtEnd = execFileSync('uptime', { encoding: 'utf8' }).trim()
+  return render({ startedAt, load: `${load}\`, at the end \`${loadAtEnd}`, minutes, results, servers })
 }
 
 /** Two of our processes on the same Postgres and Redis, the clients of one document split over both. */
@@ -432,14 +433,14 @@ function render({ startedAt, load, minutes, results, servers }: { startedAt: Dat
 
   const report = `# bench:collab — ${startedAt.toISOString()}
 
-Loopback on one machine (${os.cpus().length} CPUs, Node ${process.version}); machine load at start: \`${load}\` (other work runs on this machine).
+Loopback on one machine (${os.cpus().length} CPUs, Node ${process.version}); machine load (\`uptime\`) at start: \`${load}\` (other work runs on this machine: with a load far above 2, every server waits for a CPU and latencies grow for all of them).
 ${repetitions} repetition(s), servers alternating per scenario (order rotated per repetition), ${seconds} s of inserts per edit scenario; took ${minutes.toFixed(1)} min.
 Servers, each its own process: ours as \`npm start\` runs it (compiled entry, production settings) on Postgres (a fresh database on 127.0.0.1:5432) and on embedded PGlite;
 Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row per document in a fresh database on the same Postgres (default debounce), and memory only
 (bench/peers/hocuspocus.mjs; a thin frame adapter lets y-websocket clients speak its multiplexed protocol); y-websocket 2.1.0's \`bin/server.cjs\` (reference, memory only).
 Clients: unmodified y-websocket \`WebsocketProvider\`s in one separate process (bench/collab-client.ts); each insert is a paragraph whose text carries the sender's clock.
 Our clients send a member's session cookie and the Origin; peers need neither. Figures are one value or min–max over the repetitions; ratios use medians.
-Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles), not the shared background writers.
+Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
 
 ${sections.join('\n')}
@@ -447,7 +448,7 @@ ${sections.join('\n')}
 
 ${table(memoryRows)}
 
-Per connection: RSS growth from 300 clients joining one document ÷ 300; per document: growth with 200 documents × 3 clients open, less 600 connections, ÷ 200. RSS moves with garbage collection: read these as rough sizes.
+Per connection: RSS growth from 300 clients joining one document ÷ 300; per document: growth with 200 documents × 3 clients open, less 600 connections, ÷ 200. RSS moves with garbage collection (a negative figure: a collection ran in between): read these as rough sizes.
 
 ## Targets (issue 15, item 5)
 
