@@ -268,6 +268,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main() {
   const startedAt = new Date()
+  const commit = execFileSync('git', ['log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim()
   const load = execFileSync('uptime', { encoding: 'utf8' }).trim()
   const started = performance.now()
   admin = postgres(adminUrl.href, { max: 1, onnotice: () => {} })
@@ -326,7 +327,7 @@ async function main() {
   const minutes = (performance.now() - started) / 60_000
   await stopAll()
   const loadAtEnd = execFileSync('uptime', { encoding: 'utf8' }).trim()
-  return render({ startedAt, load: `${load}\`, at the end \`${loadAtEnd}`, minutes, results, servers })
+  return render({ startedAt, commit, load: `${load}\`, at the end \`${loadAtEnd}`, minutes, results, servers })
 }
 
 /** Two of our processes on the same Postgres and Redis, the clients of one document split over both. */
@@ -353,7 +354,7 @@ async function twoProcessRun(repetition: number, databaseUrl: string, database: 
   }
 }
 
-function render({ startedAt, load, minutes, results, servers }: { startedAt: Date; load: string; minutes: number; results: Map<string, Figures[]>; servers: Record<ServerKey, RunningServer> }) {
+function render({ startedAt, commit, load, minutes, results, servers }: { startedAt: Date; commit: string; load: string; minutes: number; results: Map<string, Figures[]>; servers: Record<ServerKey, RunningServer> }) {
   const get = (scenario: string, server: ServerKey) => results.get(`${scenario}/${server}`) ?? []
   const med = (scenario: string, server: ServerKey, pick: (value: Figures) => number) => median(get(scenario, server).map(pick))
   const peers: ServerKey[] = ['hocuspocus-pg', 'hocuspocus', 'reference']
@@ -433,6 +434,7 @@ function render({ startedAt, load, minutes, results, servers }: { startedAt: Dat
 
   const report = `# bench:collab — ${startedAt.toISOString()}
 
+Measured at commit \`${commit}\`.
 Loopback on one machine (${os.cpus().length} CPUs, Node ${process.version}); machine load (\`uptime\`) at start: \`${load}\` (other work runs on this machine: with a load far above 2, every server waits for a CPU and latencies grow for all of them).
 ${repetitions} repetition(s), servers alternating per scenario (order rotated per repetition), ${seconds} s of inserts per edit scenario; took ${minutes.toFixed(1)} min.
 Servers, each its own process: ours as \`npm start\` runs it (compiled entry, production settings) on Postgres (a fresh database on 127.0.0.1:5432) and on embedded PGlite;
