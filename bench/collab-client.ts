@@ -1,0 +1,257 @@
+// The client side of bench:collab, in a process of its own (never in a server's):
+// `node --import tsx bench/collab-client.ts '<spec json>'`. Unmodified y-websocket WebsocketProviders,
+// the same against every server. Talks to bench/collab.ts over stdio: prints `phase <name> <json>`
+// and waits for a `go` line (so the parent can read the server's CPU and RSS between phases), and
+// ends with `result <json>`. Every insert is a paragraph whose text carries the sender's clock.
+import { createInterface } from 'node:readline'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { field, writeParagraphs } from './collab-content'
+
+export type ClientSpec = {
+  kind: 'edit' | 'join' | 'large'
+  /** Base websocket URLs; the clients of a document are spread over them in turn (two processes). */
+  urls: string[]
+  /** Per URL: the headers a browser would send (our server: session cookie and Origin). */
+  headers: Array<Record<string, string>>
+  documents: string[]
+  clientsPerDocument: number
+  /** edit: each client inserts a paragraph every intervalMs for durationMs. */
+  intervalMs: number
+  durationMs: number
+  /** large: the document's paragraph count, and whether a first client must write them (peers). */
+  paragraphs?: number
+  writeFirst?: boolean
+  syncTimeoutMs: number
+  drainTimeoutMs: number
+}
+
+export type ClientResult = {
+  joinMs: number
+  firstJoinMs?: number
+  /** large: the same join by bare sockets that only wait for the server's sync step 2 (no Yjs on the client): the server's part. */
+  rawJoinMs?: number
+  /** large: the time this process takes to apply the document's state once per fresh client, one after another (the clients' part; 3 applied, scaled). */
+  clientApplyMs?: number
+  clients: number
+  synced: number
+  sent: number
+  expected: number
+  received: number
+  latencies: number[]
+  /** Deliveries whose sender was connected to another URL (another server process). */
+  crossExpected: number
+  crossLatencies: number[]
+  clientCpuPercent: number
+  error?: string
+}
+
+const spec = JSON.parse(process.argv[2]) as ClientSpec
+process.setMaxListeners(0)
+const lines = createInterface({ input: process.stdin })
+const waiting: Array<() => void> = []
+let credits = 0
+lines.on('line', (line) => {
+  if (line.trim() !== 'go') return
+  const next = waiting.shift()
+  if (next) next()
+  else credits++
+})
+// The parent is gone: nobody will say go.
+lines.on('close', () => waiting.length > 0 && process.exit(1))
+
+function phase(name: string, details: object = {}) {
+  process.stdout.write(`phase ${name} ${JSON.stringify(details)}\n`)
+  if (credits > 0) {
+    credits--
+    return Promise.resolve()
+  }
+  return new Promise<void>((resolve) => waiting.push(resolve))
+}
+
+const now = () => performance.timeOrigin + performance.now()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+type Client = { doc: Y.Doc; provider: WebsocketProvider; document: number; via: number }
+const clients: Client[] = []
+const socketClasses = spec.urls.map((_, index) => {
+  const headers = spec.headers[index] ?? {}
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers })
+    }
+  }
+})
+
+function connect(document: number, via: number) {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(spec.urls[via], spec.documents[document], doc, {
+    WebSocketPolyfill: socketClasses[via] as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  })
+  const client = { doc, provider, document, via }
+  clients.push(client)
+  return client
+}
+
+/** Resolves when every client has had sync step 2 (and, if asked, holds at least `paragraphs` paragraphs); the time taken. */
+async function allSynced(group: Client[], paragraphs = 0) {
+  const started = now()
+  const ready = (client: Client) => client.provider.synced && client.doc.getXmlFragment(field).length >= paragraphs
+  const each = group.map(
+    (client) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!ready(client)) return
+          client.provider.off('sync', check)
+          client.doc.off('update', check)
+          resolve()
+        }
+        client.provider.on('sync', check)
+        client.doc.on('update', check)
+        check()
+      }),
+  )
+  let done = 0
+  each.forEach((promise) => void promise.then(() => done++))
+  await Promise.race([Promise.all(each), sleep(spec.syncTimeoutMs)])
+  if (done < group.length) throw new Error(`${group.length - done} of ${group.length} clients not synced within ${spec.syncTimeoutMs / 1000} s`)
+  return now() - started
+}
+
+const result: ClientResult = { joinMs: NaN, clients: 0, synced: 0, sent: 0, expected: 0, received: 0, latencies: [], crossExpected: 0, crossLatencies: [], clientCpuPercent: 0 }
+
+function observe(client: Client) {
+  client.doc.getXmlFragment(field).observe((event) => {
+    if (event.transaction.local) return
+    const at = now()
+    for (const change of event.changes.delta) {
+      if (!change.insert || typeof change.insert === 'string') continue
+      for (const element of change.insert as Y.XmlElement[]) {
+        const text = element.get(0)?.toString() ?? ''
+        if (!text.startsWith('b|')) continue
+        const [, via, sentAt] = text.split('|')
+        result.received++
+        const latency = at - Number(sentAt)
+        result.latencies.push(latency)
+        if (Number(via) !== client.via) result.crossLatencies.push(latency)
+      }
+    }
+  })
+}
+
+function insert(client: Client) {
+  const paragraph = new Y.XmlElement('paragraph')
+  paragraph.insert(0, [new Y.XmlText(`b|${client.via}|${now()}`)])
+  client.doc.getXmlFragment(field).insert(0, [paragraph])
+  result.sent++
+  const peers = clients.filter((other) => other !== client && other.document === client.document)
+  result.expected += peers.length
+  result.crossExpected += peers.filter((other) => other.via !== client.via).length
+}
+
+/** `count` websockets at once that send sync step 1 with an empty state vector; the time until each has the server's step 2 (not applied). */
+async function rawJoin(count: number) {
+  const started = now()
+  const step1 = encoding.createEncoder()
+  encoding.writeVarUint(step1, 0) // y-websocket's sync message
+  syncProtocol.writeSyncStep1(step1, new Y.Doc())
+  const sockets: WebSocket[] = []
+  const joined = Array.from({ length: count }, (_, index) => {
+    const via = index % spec.urls.length
+    const socket = new WebSocket(`${spec.urls[via]}/${spec.documents[0]}`, { headers: spec.headers[via] ?? {} })
+    sockets.push(socket)
+    return new Promise<void>((resolve, reject) => {
+      socket.on('open', () => socket.send(encoding.toUint8Array(step1)))
+      socket.on('message', (data: Buffer) => {
+        const decoder = decoding.createDecoder(new Uint8Array(data))
+        if (decoding.readVarUint(decoder) === 0 && decoding.readVarUint(decoder) === syncProtocol.messageYjsSyncStep2) resolve()
+      })
+      socket.on('error', reject)
+      socket.on('close', () => reject(new Error('bare socket closed before sync step 2')))
+    })
+  })
+  try {
+    await Promise.race([Promise.all(joined), sleep(spec.syncTimeoutMs).then(() => Promise.reject(new Error('bare sockets not synced in time')))])
+    return now() - started
+  } finally {
+    for (const socket of sockets) socket.terminate()
+  }
+}
+
+/** Waits for the deliveries still under way: until all are in, the drain timeout, or 3 s without a new one. */
+async function drain() {
+  const deadline = Date.now() + spec.drainTimeoutMs
+  let seen = result.received
+  let lastProgress = Date.now()
+  while (result.received < result.expected && Date.now() < deadline && Date.now() - lastProgress < 3000) {
+    await sleep(20)
+    if (result.received > seen) [seen, lastProgress] = [result.received, Date.now()]
+  }
+}
+
+async function run() {
+  await phase('ready')
+  const cpuBefore = process.cpuUsage()
+  const wallBefore = now()
+  if (spec.kind === 'large') {
+    const paragraphs = spec.paragraphs!
+    if (spec.writeFirst) {
+      const writer = connect(0, 0)
+      await allSynced([writer])
+      writeParagraphs(writer.doc, paragraphs)
+    }
+    const first = connect(0, 0)
+    const firstJoinMs = await allSynced([first], paragraphs)
+    result.firstJoinMs = firstJoinMs
+    await phase('prepared', { firstJoinMs })
+    const fresh = Array.from({ length: spec.clientsPerDocument }, (_, index) => connect(0, index % spec.urls.length))
+    result.joinMs = await allSynced(fresh, paragraphs)
+    result.clients = fresh.length
+    result.synced = fresh.length
+    await phase('synced', { joinMs: result.joinMs })
+    result.rawJoinMs = await rawJoin(spec.clientsPerDocument)
+    const state = Y.encodeStateAsUpdate(first.doc)
+    const applyStarted = now()
+    for (let index = 0; index < 3; index++) Y.applyUpdate(new Y.Doc(), state)
+    result.clientApplyMs = ((now() - applyStarted) / 3) * spec.clientsPerDocument
+  } else {
+    for (let document = 0; document < spec.documents.length; document++) for (let index = 0; index < spec.clientsPerDocument; index++) connect(document, index % spec.urls.length)
+    result.clients = clients.length
+    result.joinMs = await allSynced(clients)
+    result.synced = clients.length
+    clients.forEach(observe)
+    await phase('synced', { joinMs: result.joinMs })
+    if (spec.kind === 'join') {
+      insert(clients[0])
+    } else {
+      const end = Date.now() + spec.durationMs
+      await Promise.all(
+        clients.map(async (client) => {
+          await sleep(Math.random() * spec.intervalMs)
+          while (Date.now() < end) {
+            insert(client)
+            await sleep(spec.intervalMs)
+          }
+        }),
+      )
+    }
+    await drain()
+  }
+  const cpu = process.cpuUsage(cpuBefore)
+  result.clientCpuPercent = ((cpu.user + cpu.system) / 1000 / (now() - wallBefore)) * 100
+}
+
+try {
+  await run()
+} catch (error) {
+  result.error = error instanceof Error ? error.message : String(error)
+}
+process.stdout.write(`result ${JSON.stringify(result)}\n`)
+for (const client of clients) client.provider.destroy()
+// y-websocket leaves timers behind; the result is out.
+setTimeout(() => process.exit(0), 200)

@@ -1,0 +1,132 @@
+// The servers bench:collab compares, each a real process of its own, and what is read from /proc about them.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
+import { processStats } from '#tests/support/site-process-control'
+import { serverCommand } from '../scripts/server-command.js'
+
+export type ServerKey = 'ours-pg' | 'ours-pglite' | 'hocuspocus-pg' | 'hocuspocus' | 'reference'
+export const serverLabels: Record<ServerKey, string> = {
+  'ours-pg': 'ours (Postgres)',
+  'ours-pglite': 'ours (PGlite)',
+  'hocuspocus-pg': 'Hocuspocus + Postgres',
+  hocuspocus: 'Hocuspocus',
+  reference: 'reference',
+}
+
+export type RunningServer = {
+  key: ServerKey
+  child: ChildProcess
+  /** The websocket base URL a WebsocketProvider is given, and the headers a browser would send. */
+  url: string
+  headers: Record<string, string>
+  /** The Postgres database whose backends' CPU counts for this server, if any. */
+  database?: string
+  idleRssMb: number
+}
+
+const children = new Set<ChildProcess>()
+
+/** Spawns a process that cleanup() will end, whatever happens. */
+export function track(child: ChildProcess) {
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
+
+/** Ends every process spawned here: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopAll(graceMs = 15_000) {
+  await Promise.all([...children].map((child) => stop(child, graceMs)))
+}
+
+export async function stop(child: ChildProcess, graceMs = 15_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+function environment(extra: Record<string, string | undefined>) {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL', 'DATA_DIR', 'PORT', 'HOST']) delete env[name]
+  for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value
+  return env
+}
+
+function waitFor(condition: () => Promise<boolean>, child: ChildProcess, what: string, timeoutMs = 120_000) {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs
+    const poll = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`))
+      if (await condition().catch(() => false)) return resolve()
+      if (Date.now() > deadline) return reject(new Error(`${what} not ready within ${timeoutMs / 1000} s`))
+      setTimeout(poll, 100)
+    }
+    void poll()
+  })
+}
+
+function printed(child: ChildProcess, text: string) {
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  return async () => output.includes(text)
+}
+
+/** Our server as `npm start` runs it (the compiled entry, production settings), on Postgres or on an embedded PGlite data dir. */
+export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, options: { databaseUrl?: string; database?: string; dataDir: string; cookie: string; redisUrl?: string }): Promise<RunningServer> {
+  const origin = `http://127.0.0.1:${port}`
+  const child = track(
+    spawn(process.execPath, serverCommand, {
+      env: environment({ NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PORT: String(port), PUBLIC_URL: origin, DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl }),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  )
+  await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, child, serverLabels[key])
+  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: { Cookie: options.cookie, Origin: origin }, database: options.database, idleRssMb: await settledRss(child.pid!) }
+}
+
+export async function startHocuspocus(key: 'hocuspocus-pg' | 'hocuspocus', port: number, options: { databaseUrl?: string; database?: string }): Promise<RunningServer> {
+  const child = track(spawn(process.execPath, ['bench/peers/hocuspocus.mjs'], { env: environment({ PORT: String(port), DATABASE_URL: options.databaseUrl }), stdio: ['ignore', 'pipe', 'inherit'] }))
+  await waitFor(printed(child, 'ready\n'), child, serverLabels[key])
+  return { key, child, url: `ws://127.0.0.1:${port}`, headers: {}, database: options.database, idleRssMb: await settledRss(child.pid!) }
+}
+
+/** y-websocket 2.1.0's own server (bin/server.cjs), the reference for yjs 13, in memory. */
+export async function startReference(port: number): Promise<RunningServer> {
+  const child = track(spawn(process.execPath, ['node_modules/y-websocket-reference/bin/server.cjs'], { env: environment({ HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'pipe', 'inherit'] }))
+  await waitFor(printed(child, 'running at'), child, serverLabels.reference)
+  return { key: 'reference', child, url: `ws://127.0.0.1:${port}`, headers: {}, idleRssMb: await settledRss(child.pid!) }
+}
+
+/** RSS once start-up work (first imports, timers) has settled. */
+async function settledRss(pid: number) {
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  return (await processStats(pid)).rssMb
+}
+
+/** CPU seconds of every Postgres backend connected to `database` (their process title names it), by pid, from /proc/<pid>/schedstat. */
+export async function postgresCpu(database: string | undefined): Promise<Map<number, number>> {
+  const usage = new Map<number, number>()
+  if (!database) return usage
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const title = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ')
+      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue
+      // schedstat's time on CPU is in nanoseconds: a backend storing a row every 2 s uses less than stat's 10 ms tick.
+      const [onCpuNs] = (await readFile(`/proc/${entry}/schedstat`, 'utf8')).split(' ')
+      usage.set(Number(entry), Number(onCpuNs) / 1e9)
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return usage
+}
+
+/** CPU seconds the backends used between two readings (a backend that appeared counts from zero). */
+export function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>) {
+  let total = 0
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0)
+  return total
+}
