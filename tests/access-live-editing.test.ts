@@ -127,6 +127,8 @@ describe('every end of access closes live editing at once', () => {
     stubborn.sendParagraph('Na het uitloggen')
     expect(await within(laptop.closed)).toBe(4401)
     await expectNowhere('Na het uitloggen', witness)
+    // The upgrade check remembers an allowed session for a few seconds: logging out must forget it at once.
+    expect(await rawSocket(server.url, document, { Origin: server.url, Cookie: cookie }).refused).toBe(401)
     expect(isOpen(phone.client)).toBe(true)
     phone.client.addParagraph('Vanaf de telefoon')
     await waitFor(() => witness.text().includes('Vanaf de telefoon'), 5000, 'the other session to keep editing')

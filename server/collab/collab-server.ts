@@ -26,6 +26,9 @@ export type CollabOptions = WriterTiming & {
   authorize: (request: IncomingMessage, document: string) => Promise<UpgradeDecision>
   /** Of these sessions, the ones whose user still may edit (session not ended or expired, user not disabled or demoted). */
   stillAllowedSessions: (sessionIds: string[]) => Promise<Set<string>>
+  /** Ending access also forgets what `authorize` remembers of that user or those sessions. */
+  forgetUser?: (userId: number) => void
+  forgetSessions?: (sessionIds: string[]) => void
   /** How often every live socket's session is checked again, for sessions that simply expire. */
   sessionCheckIntervalMs: number
   /** The Yjs content of a document opened for the first time, or null if there is no such document. */
@@ -122,6 +125,7 @@ export class CollabServer {
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
   async recheckUser(userId: number) {
+    this.options.forgetUser?.(userId)
     await this.closeUnlessAllowed(this.liveSockets().filter((live) => live.userId === userId))
   }
 
@@ -132,6 +136,7 @@ export class CollabServer {
 
   /** Closes exactly the sockets opened with these sessions (logout, ended elsewhere, new password). */
   closeSessions(sessionIds: string[]) {
+    this.options.forgetSessions?.(sessionIds)
     const ended = new Set(sessionIds)
     for (const live of this.liveSockets()) if (live.socket.sessionId && ended.has(live.socket.sessionId)) endAccess(live, 4401, 'sessie beëindigd')
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { readSessionToken } from '#server/auth/cookies'
 import { can } from '#server/auth/permissions'
@@ -5,19 +6,44 @@ import { findLiveSessions, validateSessionToken } from '#server/auth/sessions'
 import type { Database } from '#server/db/client'
 import type { UpgradeDecision } from './collab-server'
 
+type Allowed = Extract<UpgradeDecision, { allowed: true }>
+
+/** How long an allowed session's upgrades are answered from memory (a meeting starting, a reconnect storm after a deploy). */
+const recentForMs = 5000
+const recentAtMost = 10_000
+
 /**
  * Live editing is for members and up, asked through `can` like every page.
- * The session cookie and the Origin are checked before the socket exists.
+ * The session cookie and the Origin are checked before the socket exists. A
+ * session allowed in the last few seconds is not looked up again; ending
+ * access (forgetUser / forgetSessions, called when the collab server closes
+ * that user's or those sessions' sockets) clears it at once.
  */
 export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<string>) {
+  // Keyed by a hash of the cookie's token: the secret itself is not kept.
+  const recent = new Map<string, { decision: Allowed; until: number }>()
   return {
     authorize: async (request: IncomingMessage): Promise<UpgradeDecision> => {
       if (!sameOrigin(request, siteOrigins)) return { allowed: false, status: 403 }
       const token = readSessionToken(request.headers.cookie)
-      const authentication = token ? await validateSessionToken(db, token) : null
+      if (!token) return { allowed: false, status: 401 }
+      const key = createHash('sha256').update(token).digest('base64url')
+      const known = recent.get(key)
+      if (known && known.until > Date.now()) return known.decision
+      const authentication = await validateSessionToken(db, token)
       if (!authentication) return { allowed: false, status: 401 }
       if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-      return { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
+      const decision: Allowed = { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
+      if (recent.size >= recentAtMost) recent.clear()
+      recent.set(key, { decision, until: Date.now() + recentForMs })
+      return decision
+    },
+    forgetUser: (userId: number) => {
+      for (const [key, entry] of recent) if (entry.decision.userId === userId) recent.delete(key)
+    },
+    forgetSessions: (sessionIds: string[]) => {
+      const ended = new Set(sessionIds)
+      for (const [key, entry] of recent) if (ended.has(entry.decision.sessionId)) recent.delete(key)
     },
     stillAllowedSessions: async (sessionIds: string[]) => {
       const live = await findLiveSessions(db, sessionIds)
