@@ -23,6 +23,8 @@ export default defineConfig({
     // beforeAll/afterAll start and stop whole sites and databases.
     hookTimeout: 120_000,
     pool: 'forks',
+    // The migrated and the imported database, made once per run for every test file to copy.
+    globalSetup: ['tests/support/database-templates.ts'],
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
   },
 })

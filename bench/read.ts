@@ -5,7 +5,7 @@
 // machine's postgres://postgres@127.0.0.1:5432/postgres, in a database of its own).
 // Prints a table; writes bench/results/local/read.md, or bench/results/read.md with --save.
 import './quiet'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,7 +17,7 @@ import { readConfig } from '#server/config'
 import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
 import { importContentIfEmpty } from '#server/handbook/import-content'
-import { freePort, processStats } from '#tests/support/site-process-control'
+import { freePort, processStats, untilHealthy } from '#tests/support/site-process-control'
 import { serverCommand } from '../scripts/server-command.js'
 import { writeReport } from './report'
 
@@ -47,19 +47,6 @@ function startApp(port: number, environment: Record<string, string>) {
   return child
 }
 
-async function waitForHealth(base: string, child: ChildProcess) {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(base + '/healthz')).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('server did not become healthy')
-}
-
 /** The bare peer: one node:http process answering every request with the bytes and type captured from the app. */
 async function startBare(port: number, body: Buffer, contentType: string) {
   const bodyFile = path.join(os.tmpdir(), `lh-bench-read-${port}.bin`)
@@ -82,7 +69,7 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const app = startApp(port, environment)
-  await waitForHealth(base, app)
+  await untilHealthy(base, app)
   const idleRss = (await processStats(app.pid!)).rssMb
   let peakRss = idleRss
   const sampler = setInterval(() => void processStats(app.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)

@@ -74,10 +74,13 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const pdf = new PdfService(database.db, contentVersion)
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
   const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, contentVersion, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
-  const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
+  // The start-up run leaves quarantined files to the start scan below (`rescan`), which runs beside the
+  // start instead of holding it up; the periodic runs scan them again.
+  const purge = ({ scan }: { scan: boolean }) =>
+    purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), scan ? fileSafety : undefined).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
-  await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
-  const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
+  await purge({ scan: false })
+  const purgeTimer = setInterval(() => purge({ scan: true }), 6 * 60 * 60 * 1000)
   purgeTimer.unref()
   // Files stored before scanning existed (or while clamd was down) are scanned once on start, without
   // holding up the start (they stay unservable meanwhile); quarantined files should not wait six hours
@@ -102,7 +105,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     mail,
     pageCache,
     fileSafety,
-    runRetention: async () => void (await purge()),
+    runRetention: async () => void (await purge({ scan: true })),
     close: async () => {
       clearInterval(purgeTimer)
       clearInterval(rescanTimer)

@@ -5,9 +5,8 @@ import path from 'node:path'
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { openDatabase } from '#server/db/client'
 import { awarenessFrame, connectClient, deletionUpdate, rawPeer, syncFrame, waitFor, waitForSync, type CollabClient, type RawPeer } from './support/collab-client'
-import { createTestDatabase } from './support/database'
+import { createImportedDatabase, openTestDataDir } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { postForm } from './support/http'
 import { exited, freePort } from './support/site-process-control'
@@ -303,13 +302,13 @@ async function fuzzDatabase() {
     eva: await sessionCookieFor(db, (await createUser(db, { role: 'editor', name: 'Eva Redacteur' })).id),
   })
   if (process.env.TEST_DB === 'postgres') {
-    const database = await createTestDatabase()
+    const database = await createImportedDatabase()
     cleanups.push(() => database.close())
     return { location: database.url!, cookies: await makeUsers(database.db) }
   }
   const location = await mkdtemp(path.join(os.tmpdir(), 'lh-fuzz-'))
   cleanups.push(() => rm(location, { recursive: true, force: true }))
-  const database = await openDatabase({ dataDir: location })
+  const database = await openTestDataDir(location)
   const cookies = await makeUsers(database.db)
   await database.close()
   return { location, cookies }

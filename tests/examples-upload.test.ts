@@ -4,6 +4,7 @@ import path from 'node:path'
 import { desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { attachments, examples } from '#server/db/schema'
+import { openTestDataDir } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { get } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
@@ -113,6 +114,7 @@ describe('examples with files', () => {
   it('refuses a file over 20 MB without the server holding it in memory, and stores nothing', { timeout: 120_000 }, async () => {
     // Measured on a real server process, so the test's own copy of the upload does not count.
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-upload-'))
+    await (await openTestDataDir(dataDir)).close()
     const port = await freePort()
     const site = startSiteProcess(port, dataDir)
     try {
