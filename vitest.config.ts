@@ -23,6 +23,9 @@ export default defineConfig({
     // beforeAll/afterAll start and stop whole sites and databases.
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one file at a time on 2 CPUs (CPUs − 1). Most files here wait on a server,
+    // a socket, a child process or Chromium much of the time, so four run side by side.
+    maxWorkers: 4,
     // The migrated and the imported database, made once per run for every test file to copy.
     globalSetup: ['tests/support/database-templates.ts'],
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },

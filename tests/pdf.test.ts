@@ -99,7 +99,9 @@ describe('the PDF of the current edition', () => {
 })
 
 describe('editions', () => {
-  it('a frozen edition’s PDF never changes after later publishes; the current one does', async () => {
+  // Renders the whole handbook three times (the frozen edition, the current one before and after the
+  // publish) and parses one: ~5 s alone, over a minute when the machine's CPUs are busy elsewhere.
+  it('a frozen edition’s PDF never changes after later publishes; the current one does', { timeout: 180_000 }, async () => {
     const editor = await createUser(server.database.db, { role: 'editor', name: 'Eva Redacteur' })
     const cookie = await sessionCookieFor(server.database.db, editor.id)
     const freeze = await fetch(server.url + '/edities', {
