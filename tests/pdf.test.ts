@@ -24,7 +24,7 @@ beforeAll(async () => {
   const parser = new PDFParse({ data: new Uint8Array(pdf) })
   pages = (await parser.getText()).pages.map((page) => normalise(page.text))
   await parser.destroy()
-}, 120_000)
+}, 300_000) // renders and parses the whole handbook: ~5 s alone, past 120 s with a load average of 25
 afterAll(() => server.close())
 
 /** "2. De meerwaarde…" in the seed is "2 De meerwaarde…" in the book. */
@@ -101,7 +101,7 @@ describe('the PDF of the current edition', () => {
 describe('editions', () => {
   // Renders the whole handbook three times (the frozen edition, the current one before and after the
   // publish) and parses one: ~5 s alone, over a minute when the machine's CPUs are busy elsewhere.
-  it('a frozen edition’s PDF never changes after later publishes; the current one does', { timeout: 180_000 }, async () => {
+  it('a frozen edition’s PDF never changes after later publishes; the current one does', { timeout: 300_000 }, async () => {
     const editor = await createUser(server.database.db, { role: 'editor', name: 'Eva Redacteur' })
     const cookie = await sessionCookieFor(server.database.db, editor.id)
     const freeze = await fetch(server.url + '/edities', {

@@ -1,10 +1,11 @@
 // vitest globalSetup: the two databases test files start from — migrated, and migrated with the first
-// edition imported — made once per run instead of once per test file. A PGlite copy loads in about a
+// edition imported — made once (PGlite: once per change of the code, see pgliteTemplates; Postgres: once
+// per run) instead of once per test file. A PGlite copy loads in about a
 // second where initdb, the migrations and the import take 5–15 s on a busy machine; a Postgres copy
 // (`create database … template …`) takes a fraction of a second. tests/support/database.ts copies them.
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
@@ -36,34 +37,55 @@ export async function setup(project: TestProject) {
     return remove
   }
   // The pglite and browser projects share one pair of files, made by whichever asks first.
-  const shared = ((globalThis as { lhPgliteTemplates?: SharedTemplates }).lhPgliteTemplates ??= { users: 0, made: pgliteTemplates() })
-  shared.users++
-  const { templates, remove } = await shared.made
-  project.provide('databaseTemplates', { pglite: templates })
-  return async () => {
-    if (--shared.users === 0) await remove()
-  }
+  const shared = globalThis as { lhPgliteTemplates?: ReturnType<typeof pgliteTemplates> }
+  project.provide('databaseTemplates', { pglite: await (shared.lhPgliteTemplates ??= pgliteTemplates()) })
 }
 
-type SharedTemplates = { users: number; made: ReturnType<typeof pgliteTemplates> }
-
+/**
+ * The PGlite pair, kept between runs in node_modules/.cache under a hash of everything their contents
+ * follow from (migrations, content/, the server code, the installed packages): making them takes ~10 s
+ * alone and minutes on a loaded machine, before any test can start.
+ */
 async function pgliteTemplates() {
-  const folder = await mkdtemp(path.join(os.tmpdir(), 'lh-templates-'))
+  const cacheRoot = path.resolve('node_modules/.cache/lh-test-templates')
+  const folder = path.join(cacheRoot, await sourceHash(['migrations', contentDir, 'server', 'package-lock.json']))
+  const templates = { migrated: path.join(folder, 'migrated.tar'), imported: path.join(folder, 'imported.tar') }
+  if (existsSync(templates.imported)) return templates
+  await mkdir(cacheRoot, { recursive: true })
+  const making = await mkdtemp(path.join(cacheRoot, 'making-'))
   const database = await openDatabase({ dataDir: 'memory://' })
   try {
     const dump = async (name: string) => {
-      const file = path.join(folder, `${name}.tar`)
       const client = (database.db as unknown as { $client: PGlite }).$client
-      await writeFile(file, Buffer.from(await (await client.dumpDataDir('none')).arrayBuffer()))
-      return file
+      await writeFile(path.join(making, `${name}.tar`), Buffer.from(await (await client.dumpDataDir('none')).arrayBuffer()))
     }
-    const migrated = await dump('migrated')
+    await dump('migrated')
     await importContentIfEmpty(database.db, contentDir)
-    const imported = await dump('imported')
-    return { templates: { migrated, imported }, remove: () => rm(folder, { recursive: true, force: true }) }
+    await dump('imported')
   } finally {
     await database.close()
   }
+  // Whole or not at all; a run that made the same pair meanwhile wins.
+  await rename(making, folder).catch(() => rm(making, { recursive: true, force: true }))
+  // Pairs for older code (85 MB each) go once no run can still be reading them.
+  for (const name of await readdir(cacheRoot)) {
+    const other = path.join(cacheRoot, name)
+    if (other !== folder && Date.now() - (await stat(other)).mtimeMs > 3_600_000) await rm(other, { recursive: true, force: true })
+  }
+  return templates
+}
+
+async function sourceHash(roots: string[]) {
+  const hash = createHash('sha256')
+  const add = async (entry: string): Promise<void> => {
+    if ((await stat(entry)).isDirectory()) {
+      for (const name of (await readdir(entry)).sort()) await add(path.join(entry, name))
+    } else {
+      hash.update(entry).update(await readFile(entry))
+    }
+  }
+  for (const root of roots) await add(root)
+  return hash.digest('hex').slice(0, 16)
 }
 
 async function postgresTemplates(serverUrl: string) {
