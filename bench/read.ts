@@ -19,7 +19,7 @@ import { readConfig } from '#server/config'
 import { openDatabase } from '#server/db/client'
 import { users } from '#server/db/schema'
 import { importContentIfEmpty } from '#server/handbook/import-content'
-import { freePort, processStats } from '#tests/support/site-process-control'
+import { freePort, processStats, untilHealthy } from '#tests/support/site-process-control'
 import { serverCommand } from '../scripts/server-command.js'
 import { writeReport } from './report'
 
@@ -53,19 +53,6 @@ function startApp(port: number, environment: Record<string, string>, cwd?: strin
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   return child
-}
-
-async function waitForHealth(base: string, child: ChildProcess) {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(base + '/healthz')).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('server did not become healthy')
 }
 
 /** The bare peer: one node:http process answering every request with the bytes and type captured from the app. */
@@ -116,7 +103,7 @@ async function startPrepared(location: { url?: string; dataDir: string }, enviro
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const child = startApp(port, environment, cwd)
-  await waitForHealth(base, child)
+  await untilHealthy(base, child)
   return { child, base, cookie }
 }
 

@@ -92,10 +92,13 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const renderedPages = new RenderedPages(8 * 1024 * 1024)
   const fileSafety = new FileSafety(database.db, storage, uploadTempDir(options.dataDir), { clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs })
   const app = await createApp({ ...options, siteOrigins: origins, collab, events, storage, pdf, liveChanges, contentVersion, published, renderedPages, uploadTempDir: uploadTempDir(options.dataDir), fileSafety })
-  const purge = () => purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), fileSafety).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
+  // The start-up run leaves quarantined files to the start scan below (`rescan`), which runs beside the
+  // start instead of holding it up; the periodic runs scan them again.
+  const purge = ({ scan }: { scan: boolean }) =>
+    purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir), scan ? fileSafety : undefined).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
   // Finished before the first request: a crash's left-over uploads are gone before new ones arrive.
-  await purgeExpired(database.db, storage, new Date(), uploadTempDir(options.dataDir)).catch((error) => logger.error({ err: error }, 'purging expired submissions failed'))
-  const purgeTimer = setInterval(purge, 6 * 60 * 60 * 1000)
+  await purge({ scan: false })
+  const purgeTimer = setInterval(() => purge({ scan: true }), 6 * 60 * 60 * 1000)
   purgeTimer.unref()
   // Each subscription remembers what was mailed through when, so running this often (or after a restart) never sends twice.
   const digest = (now = new Date()) => runFollowerMails(database.db, options.publicUrl, now).catch((error) => logger.error({ err: error }, 'mailing followers failed'))
@@ -128,7 +131,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     pageCache,
     renderedPages,
     fileSafety,
-    runRetention: async () => void (await purge()),
+    runRetention: async () => void (await purge({ scan: true })),
     runDigest: async (now?: Date) => void (await digest(now)),
     close: async () => {
       clearInterval(purgeTimer)

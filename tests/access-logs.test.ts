@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDatabase } from '#server/db/client'
 import { waitFor } from './support/collab-client'
-import { createTestDatabase } from './support/database'
+import { createImportedDatabase, openTestDataDir } from './support/database'
 import { createUser, sessionCookieFor, testPassword } from './support/factories'
 import { get, postForm } from './support/http'
 import { exited, freePort, startSiteProcess } from './support/site-process-control'
@@ -22,13 +21,13 @@ async function prepareDatabase() {
     return { adminCookie: await sessionCookieFor(db, admin.id), memberCookie: await sessionCookieFor(db, member.id), memberEmail: member.email }
   }
   if (process.env.TEST_DB === 'postgres') {
-    const database = await createTestDatabase()
+    const database = await createImportedDatabase()
     cleanups.push(() => database.close())
     return { location: database.url!, ...(await setUp(database.db)) }
   }
   const location = await mkdtemp(path.join(os.tmpdir(), 'lh-logs-'))
   cleanups.push(() => rm(location, { recursive: true, force: true }))
-  const database = await openDatabase({ dataDir: location })
+  const database = await openTestDataDir(location)
   const people = await setUp(database.db)
   await database.close()
   return { location, ...people }

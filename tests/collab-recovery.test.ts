@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDatabase } from '#server/db/client'
 import { liveDraftText, publishRevision, restoreRevision } from '#server/handbook/live-documents'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
-import { createImportedDatabase, createTestDatabase } from './support/database'
+import { createImportedDatabase, openTestDataDir } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { startTestServer } from './support/server'
 import { exited, freePort, startSiteProcess } from './support/site-process-control'
@@ -85,14 +84,14 @@ describe('nothing typed is lost', () => {
  */
 async function crashTestDatabase() {
   if (process.env.TEST_DB === 'postgres') {
-    const database = await createTestDatabase()
+    const database = await createImportedDatabase()
     cleanups.push(() => database.close())
     const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
     return { location: database.url!, cookie }
   }
   const location = await mkdtemp(path.join(os.tmpdir(), 'lh-crash-'))
   cleanups.push(() => rm(location, { recursive: true, force: true }))
-  const database = await openDatabase({ dataDir: location })
+  const database = await openTestDataDir(location)
   const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
   await database.close()
   return { location, cookie }

@@ -112,6 +112,9 @@ describe('examples with files', () => {
   // upload: about 15 s alone, several times that with both CPUs busy.
   it('refuses a file over 20 MB without the server holding it in memory, and stores nothing', { timeout: 120_000 }, async () => {
     // Measured on a real server process, so the test's own copy of the upload does not count.
+    // A new folder the server process migrates and imports into itself, not a copy of the template: the
+    // import grows its heap to the size it keeps serving at, so the upload's own growth is what is measured
+    // (from a copied folder the young generation's first growth alone is 20+ MB).
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-upload-'))
     const port = await freePort()
     const site = startSiteProcess(port, dataDir)

@@ -13,6 +13,7 @@ import { loadDocument } from '#server/collab/persistence'
 import { openDatabase } from '#server/db/client'
 import { documentPlainText } from '#server/handbook/render'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
+import { openTestDataDir } from './support/database'
 import { createUser, sessionCookieFor } from './support/factories'
 import { freePort, runScript, startServerEntry, type ServerEntryProcess } from './support/site-process-control'
 
@@ -43,7 +44,7 @@ function start(options: Parameters<typeof startServerEntry>[0]) {
 /** A data folder with a member's session in it, made before the server opens it (one process per folder). */
 async function dataDirWithMember(root: string) {
   const dataDir = path.join(root, 'data')
-  const database = await openDatabase({ dataDir })
+  const database = await openTestDataDir(dataDir)
   const cookie = await sessionCookieFor(database.db, (await createUser(database.db)).id)
   await database.close()
   return { dataDir, cookie }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Database } from '#server/db/client'
 import { attachments, examples, pendingUploads } from '#server/db/schema'
 import { waitFor } from './support/collab-client'
-import { createTestDatabase } from './support/database'
+import { createImportedDatabase, openTestDataDir } from './support/database'
 import { exited, freePort, startSiteProcess } from './support/site-process-control'
 import { consentingVisitor, pdfBytes } from './support/submissions'
 
@@ -23,7 +23,7 @@ const temporaryDir = () => path.join(dataDir, 'uploads', 'tmp')
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-crash-'))
-  const database = process.env.TEST_DB === 'postgres' ? await createTestDatabase() : null
+  const database = process.env.TEST_DB === 'postgres' ? await createImportedDatabase() : null
   if (database?.url) {
     location = database.url
     closeDatabase = database.close
@@ -31,6 +31,7 @@ beforeAll(async () => {
     process.env.DATA_DIR = dataDir
   } else {
     location = dataDir
+    await (await openTestDataDir(dataDir)).close()
   }
   port = await freePort()
   site = startSiteProcess(port, location)

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -27,9 +28,11 @@ const migrationsFolder = path.resolve('migrations')
  * One code path, two engines: a real Postgres when a URL is given, otherwise
  * PGlite (Postgres compiled to WebAssembly) in `dataDir` — or in memory when
  * `dataDir` is 'memory://', which the tests use. Migrations always run first.
+ * `template` (PGlite only): a data folder dumped by PGlite's dumpDataDir that a new
+ * folder starts from instead of an empty one — the tests' migrated, imported copy.
  */
-export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
-  const handle = options.url ? await openPostgres(options.url) : await openEmbedded(options.dataDir)
+export async function openDatabase(options: { url?: string; dataDir: string; template?: Blob }): Promise<DatabaseHandle> {
+  const handle = options.url ? await openPostgres(options.url) : await openEmbedded(options.dataDir, options.template)
   try {
     await handle.migrate()
   } catch (error) {
@@ -71,20 +74,23 @@ async function openPostgres(url: string) {
   }
 }
 
-async function openEmbedded(dataDir: string) {
+async function openEmbedded(dataDir: string, template?: Blob) {
   const { PGlite } = await import('@electric-sql/pglite')
   const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent')
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
   const inMemory = dataDir === 'memory://'
+  const folder = inMemory ? undefined : path.join(dataDir, 'pglite')
   if (!inMemory) await mkdir(dataDir, { recursive: true })
   // One process per data folder: PGlite has no locking of its own, and two writers corrupt it.
   const unlock = inMemory ? () => {} : lockDataDir(dataDir)
   let client: InstanceType<typeof PGlite>
   try {
-    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'), {
+    client = await PGlite.create(folder, {
       extensions: { unaccent, pg_trgm },
+      // PGlite refuses a template over an existing database: it only fills a new folder.
+      loadDataDir: template && !(folder && existsSync(path.join(folder, 'PG_VERSION'))) ? template : undefined,
       // Postgres' default 128 MB of shared buffers lives in the process's own memory here; the
       // handbook's whole database is a few MB, so 16 MB keeps it cached at ~160 MB less RSS.
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],

@@ -46,7 +46,9 @@ export function connectClient(baseUrl: string, document: string, cookie: string,
   }
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') {
+// The default bounds only a failure: a passing wait ends as soon as its condition holds, and a machine
+// whose CPUs are busy elsewhere can take many times the usual few milliseconds for a socket round trip.
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition') {
   const started = Date.now()
   while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
@@ -55,7 +57,7 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 }
 
 export function waitForSync(client: CollabClient) {
-  return waitFor(() => client.provider.synced, 10_000, 'sync')
+  return waitFor(() => client.provider.synced, 30_000, 'sync')
 }
 
 /** Opens a raw socket (no y-websocket client) and reports how the server ends it. */

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { openDatabase, type DatabaseHandle } from '#server/db/client'
-import { createTestDatabase } from './database'
+import type { DatabaseHandle } from '#server/db/client'
+import { createImportedDatabase, openTestDataDir } from './database'
 
 export type LogLine = { level: number; msg: string; requestId?: string; [field: string]: unknown }
 
@@ -48,17 +48,17 @@ export function npmStart(port: number, environment: Record<string, string>) {
 }
 
 /**
- * A database a separate server process can open: a new Postgres database in the 'postgres'
- * project, else an embedded one in its own directory. Prepare data through `database`, then
+ * A database a separate server process can open, holding the imported first edition: a new Postgres
+ * database in the 'postgres' project, else an embedded one in its own directory. Prepare data through `database`, then
  * `handOver()` before the server starts (PGlite allows one process at a time).
  */
 export async function databaseForProcess(): Promise<{ database: DatabaseHandle; environment: Record<string, string>; handOver: () => Promise<void>; remove: () => Promise<void> }> {
   if (process.env.TEST_DB === 'postgres') {
-    const database = await createTestDatabase()
+    const database = await createImportedDatabase()
     return { database, environment: { DATABASE_URL: database.url! }, handOver: async () => {}, remove: () => database.close() }
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lh-npm-start-'))
-  const database = await openDatabase({ dataDir })
+  const database = await openTestDataDir(dataDir)
   let open = true
   const handOver = async () => {
     if (open) await database.close()

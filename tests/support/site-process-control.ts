@@ -41,6 +41,21 @@ export function startSiteProcess(port: number, location: string, environment: Re
   return { child, ready, flush }
 }
 
+/**
+ * Resolves once the server in `child` answers /healthz with 200, for a server whose log is kept quiet
+ * (so there is no ready line to wait for, e.g. a benchmark's); rejects if the process exits first.
+ */
+export async function untilHealthy(baseUrl: string, child: ChildProcess, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited with ${child.exitCode ?? child.signalCode} before it was healthy`)
+    const healthy = await fetch(baseUrl + '/healthz').then((response) => response.ok, () => false) // not listening yet
+    if (healthy) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`server did not answer /healthz within ${timeoutMs} ms`)
+}
+
 export const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve))
 
 /** CPU time used so far and resident memory of a process, from /proc. */
