@@ -14,7 +14,12 @@ function replaceText(client: CollabClient, texts: string[]) {
   for (const text of texts) client.addParagraph(text)
 }
 
-/** Asks for a page while /healthz is asked every 10 ms; the slowest health answer is how long everybody else waited. */
+/**
+ * Asks for a page while /healthz is asked every 10 ms; the slowest health answer is how long everybody else waited.
+ * Unbounded, these requests hold every other request for 5 s and more; bounded, ~30–250 ms on an idle 2-CPU
+ * machine and up to ~1.8 s seen at load average 12+. `stalledAtMost` sits between the two.
+ */
+const stalledAtMost = 2500
 async function whileHealthChecked(server: TestServer, request: () => Promise<Response>) {
   let slowestHealthMs = 0
   let running = true
@@ -119,7 +124,7 @@ describe('/geschiedenis of very large versions', () => {
     expect((await get(server.url, versionLinks(page)[1])).status).toBe(404)
     console.info(`history of a 190 KB draft: ${requestMs.toFixed(0)} ms, slowest /healthz meanwhile ${slowestHealthMs.toFixed(0)} ms`)
     // Unbounded, this request took seconds and /healthz waited as long.
-    expect(slowestHealthMs).toBeLessThan(1000)
+    expect(slowestHealthMs).toBeLessThan(stalledAtMost)
   })
 
   it('answers a visitor comparing a published 190 KB version with an old one the same way', async () => {
@@ -135,7 +140,7 @@ describe('/geschiedenis of very large versions', () => {
     const [before, after] = versionLinks(page)
     expect(await (await get(server.url, before)).text()).toContain('daadkrachtig en met één stem')
     expect(await (await get(server.url, after)).text()).toBe(big.join('\n\n'))
-    expect(slowestHealthMs).toBeLessThan(1000)
+    expect(slowestHealthMs).toBeLessThan(stalledAtMost)
   })
 
   it('answers within bounds when two long versions differ everywhere', async () => {
@@ -147,6 +152,6 @@ describe('/geschiedenis of very large versions', () => {
     expect(response.status).toBe(200)
     expect(page).toContain('te groot om te vergelijken: ze verschillen te veel')
     console.info(`two 45 KB versions that differ everywhere: slowest /healthz ${slowestHealthMs.toFixed(0)} ms`)
-    expect(slowestHealthMs).toBeLessThan(1000)
+    expect(slowestHealthMs).toBeLessThan(stalledAtMost)
   })
 })
