@@ -36,7 +36,7 @@ const numberedHeadings = (pdf: Buffer) =>
 
 describe('the PDF of one chapter', () => {
   it('is offered on the chapter’s page, without starting a render: size and page count once a render finished', async () => {
-    const rendersBefore = server.site.pdf.renders
+    const rendersBefore = server.site.pdf.chapterRenders
     const before = await fetch(server.url + '/handreiking/samenwerking-opzetten')
     // React separates text parts with empty comments.
     const html = (await before.text()).replaceAll('<!-- -->', '')
@@ -46,7 +46,7 @@ describe('the PDF of one chapter', () => {
     const hits = server.site.pageCache.hits
     await (await fetch(server.url + '/handreiking/samenwerking-opzetten')).text()
     expect(server.site.pageCache.hits).toBe(hits + 1)
-    expect(server.site.pdf.renders).toBe(rendersBefore)
+    expect(server.site.pdf.chapterRenders).toBe(rendersBefore)
     // A sub-section has no PDF of its own, so no link to one.
     expect(await (await fetch(server.url + '/handreiking/mandaat')).text()).not.toContain('Download dit hoofdstuk')
 
@@ -118,9 +118,9 @@ describe('the PDF of one chapter', () => {
     writer.close()
 
     // Eight downloads of chapter 4 at once: one render, all the same new file.
-    const rendersBefore = server.site.pdf.renders
+    const rendersBefore = server.site.pdf.chapterRenders
     const burst = await Promise.all(Array.from({ length: 8 }, () => download('/handreiking/samenwerken-op-onderdelen.pdf')))
-    expect(server.site.pdf.renders).toBe(rendersBefore + 1)
+    expect(server.site.pdf.chapterRenders).toBe(rendersBefore + 1)
     for (const { bytes } of burst) expect(bytes.equals(burst[0].bytes)).toBe(true)
     expect(burst[0].bytes.equals(chapter4.bytes)).toBe(false)
     expect(burst[0].response.headers.get('etag')).not.toBe(chapter4.response.headers.get('etag'))
@@ -130,6 +130,6 @@ describe('the PDF of one chapter', () => {
     const unchanged = await download('/handreiking/samenwerking-opzetten.pdf')
     expect(unchanged.response.headers.get('etag')).toBe(etag)
     expect(unchanged.bytes.equals(first.bytes)).toBe(true)
-    expect(server.site.pdf.renders).toBe(rendersBefore + 1)
+    expect(server.site.pdf.chapterRenders).toBe(rendersBefore + 1)
   })
 })

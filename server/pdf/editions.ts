@@ -125,7 +125,9 @@ export class PdfService {
   private factsWithheld = false
   private refreshTimer: NodeJS.Timeout | null = null
   private refreshing: Promise<unknown> = Promise.resolve()
+  /** Renders so far, of any PDF, and of chapters alone (the whole book also renders in the background after a change). */
   renders = 0
+  chapterRenders = 0
 
   constructor(
     private readonly db: Database,
@@ -229,6 +231,7 @@ export class PdfService {
       return latest
     }
     if (!start) return null
+    this.chapterRenders += 1
     const render: Render = { key, version, file: this.render(input) }
     this.chapters.set(slug, render)
     render.file.then(
