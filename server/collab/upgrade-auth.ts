@@ -22,6 +22,8 @@ const recentAtMost = 10_000
 export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<string>) {
   // Keyed by a hash of the cookie's token: the secret itself is not kept.
   const recent = new Map<string, { decision: Allowed; until: number }>()
+  // Bumped whenever access ends: a lookup that started before is not remembered (it may predate the end).
+  let generation = 0
   return {
     authorize: async (request: IncomingMessage): Promise<UpgradeDecision> => {
       if (!sameOrigin(request, siteOrigins)) return { allowed: false, status: 403 }
@@ -30,18 +32,21 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       const key = createHash('sha256').update(token).digest('base64url')
       const known = recent.get(key)
       if (known && known.until > Date.now()) return known.decision
+      const startedIn = generation
       const authentication = await validateSessionToken(db, token)
       if (!authentication) return { allowed: false, status: 401 }
       if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
       const decision: Allowed = { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
       if (recent.size >= recentAtMost) recent.clear()
-      recent.set(key, { decision, until: Date.now() + recentForMs })
+      if (startedIn === generation) recent.set(key, { decision, until: Date.now() + recentForMs })
       return decision
     },
     forgetUser: (userId: number) => {
+      generation += 1
       for (const [key, entry] of recent) if (entry.decision.userId === userId) recent.delete(key)
     },
     forgetSessions: (sessionIds: string[]) => {
+      generation += 1
       const ended = new Set(sessionIds)
       for (const [key, entry] of recent) if (ended.has(entry.decision.sessionId)) recent.delete(key)
     },
