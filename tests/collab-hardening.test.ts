@@ -174,6 +174,39 @@ describe('only the schema enters a live document (row 6)', () => {
     expect((await fetch(server.url + `/handreiking/${slug}/geschiedenis`, { headers: { Cookie: memberCookie } })).status).toBe(200)
   })
 
+  it('refuses text placed between two ends that are not side by side in that order (replicas would keep it in different places)', async () => {
+    const slug = 'hoe-vaak-bijeenkomen'
+    const honest = client(slug)
+    await waitForSync(honest)
+    const attacker = await peer(slug)
+    const firstText = (doc: Y.Doc) => {
+      for (const node of doc.getXmlFragment('default').toArray()) {
+        const text = node instanceof Y.XmlElement ? node.get(0) : null
+        if (text instanceof Y.XmlText && text.length > 40) return text
+      }
+      throw new Error('no paragraph of 40 characters')
+    }
+    // An honest insert first, so that the paragraph's text is two items on the server as well.
+    attacker.send(syncFrame(2, attacker.updateFrom((doc) => firstText(doc).insert(10, 'x'))))
+    await waitFor(() => Y.getState(server.collab.loadedRoom(slug)!.doc.store, attacker.doc.clientID) > 0)
+    const forged = attacker.updateFrom((doc) => {
+      const text = firstText(doc)
+      const start = text._start!
+      const at = (offset: number) => Y.createID(start.id.client, start.id.clock + offset)
+      doc.transact((transaction) => {
+        // Origin at character 20, "right origin" at character 5: to its left.
+        const item = new Y.Item(Y.createID(doc.clientID, Y.getState(doc.store, doc.clientID)), null, at(20), null, at(5), text, null, new Y.ContentString('kwaad'))
+        item.integrate(transaction, 0)
+      })
+    })
+    attacker.send(syncFrame(2, forged))
+    expect(await attacker.closed).toBe(4400)
+    honest.addParagraph('Eerlijk na de vervalste plaats')
+    await waitFor(() => serverJson(slug).includes('Eerlijk na de vervalste plaats'))
+    expect(serverJson(slug)).not.toContain('kwaad')
+    expect(clientJson(honest)).toBe(serverJson(slug))
+  })
+
   it('publishing, history and accepting a suggestion work on a document that already holds content outside the schema', async () => {
     // Stored before updates were checked: unknown elements (left out, as the editor does), a paragraph in a
     // paragraph, a link with target/class/javascript, an unknown mark — written straight to the database.

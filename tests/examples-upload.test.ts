@@ -8,7 +8,7 @@ import { createUser, sessionCookieFor } from './support/factories'
 import { get } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
 import { exited, freePort, processStats, startSiteProcess } from './support/site-process-control'
-import { consentingVisitor, pdfBytes, plainZip, pngBytes, samePicture, startedAWhileAgo } from './support/submissions'
+import { consentingVisitor, pdfBytes, plainZip, pngBytes, samePicture, submitExample } from './support/submissions'
 
 let server: TestServer
 beforeAll(async () => {
@@ -17,27 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const db = () => server.database.db
-let visitor = 0
 
-async function sendExample(name: string, files: Array<{ name: string; bytes: Buffer; type?: string }>, headers: Record<string, string> = {}) {
-  const form = new FormData()
-  const fields: Record<string, string> = {
-    ...consentingVisitor,
-    formulier_gestart: await startedAWhileAgo(db()),
-    netwerk: name,
-    plaats: 'Zwolle',
-    regio: 'Overijssel',
-    samenvatting: 'Twaalf organisaties in Zwolle delen één loket voor vrijwillige hulp.',
-    verhaal: 'Het begon met een kop koffie bij de vrijwilligerscentrale.\n\nNu staat er één loket in de bibliotheek, vijf dagen per week open.',
-    website: 'https://www.voorbeeld.nl',
-    contact: 'info@voorbeeld.nl',
-    email: 'inzender@voorbeeld.nl',
-  }
-  for (const [key, value] of Object.entries(fields)) form.append(key, value)
-  form.append('themas', 'centraal-contactpunt')
-  for (const file of files) form.append('bestanden', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }), file.name)
-  return fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, 'X-Forwarded-For': `10.1.0.${++visitor}`, ...headers } })
-}
 
 async function storedFiles() {
   const root = path.join(server.dataDir, 'uploads')
@@ -50,7 +30,7 @@ async function storedFiles() {
 
 describe('examples with files', () => {
   it('a visitor’s example waits for moderation; its files are served only as attachments with the detected type', async () => {
-    const response = await sendExample('Zwols Loket Vrijwillige Hulp', [
+    const response = await submitExample(server, 'Zwols Loket Vrijwillige Hulp', [
       { name: 'Jaarverslag 2024 (definitief).pdf', bytes: pdfBytes },
       { name: 'foto loket.png', bytes: pngBytes, type: 'application/octet-stream' },
     ])
@@ -79,7 +59,7 @@ describe('examples with files', () => {
 
   it('a member’s example is published at once, and an editor can take it offline', async () => {
     const member = await sessionCookieFor(db(), (await createUser(db())).id)
-    const response = await sendExample('Netwerk van een netwerklid', [], { Cookie: member })
+    const response = await submitExample(server, 'Netwerk van een netwerklid', [], { Cookie: member })
     expect(response.status).toBe(302)
     const location = response.headers.get('location')!
     expect(location).toMatch(/^\/voorbeelden\/netwerk-van-een-netwerklid/)
@@ -95,13 +75,13 @@ describe('examples with files', () => {
 
   it('refuses an HTML file named .pdf and a plain zip named .docx, storing nothing', async () => {
     const before = await db().select().from(examples)
-    const html = await sendExample('Netwerk met nepbestand', [{ name: 'verslag.pdf', bytes: Buffer.from('<!DOCTYPE html><html><body><script>alert(1)</script></body></html>') }])
+    const html = await submitExample(server, 'Netwerk met nepbestand', [{ name: 'verslag.pdf', bytes: Buffer.from('<!DOCTYPE html><html><body><script>alert(1)</script></body></html>') }])
     expect(html.status).toBe(400)
     expect(await html.text()).toContain('verslag.pdf is geen toegestaan bestandstype')
-    const zip = await sendExample('Netwerk met nepbestand', [{ name: 'notulen.docx', bytes: plainZip() }])
+    const zip = await submitExample(server, 'Netwerk met nepbestand', [{ name: 'notulen.docx', bytes: plainZip() }])
     expect(zip.status).toBe(400)
     expect(await zip.text()).toContain('notulen.docx is geen toegestaan bestandstype')
-    const renamed = await sendExample('Netwerk met nepbestand', [{ name: 'foto.pdf', bytes: pngBytes }])
+    const renamed = await submitExample(server, 'Netwerk met nepbestand', [{ name: 'foto.pdf', bytes: pngBytes }])
     expect(await renamed.text()).toContain('is een PNG-bestand')
     expect(await db().select().from(examples)).toHaveLength(before.length)
     const leftovers = (await storedFiles()).filter((file) => !file.includes(`${path.sep}voorbeelden${path.sep}`))
@@ -144,7 +124,7 @@ describe('examples with files', () => {
 
   it('refuses more than 5 files', async () => {
     const six = Array.from({ length: 6 }, (_, index) => ({ name: `bijlage-${index}.pdf`, bytes: pdfBytes }))
-    const response = await sendExample('Netwerk met te veel bestanden', six)
+    const response = await submitExample(server, 'Netwerk met te veel bestanden', six)
     expect(response.status).toBe(400)
     expect(await response.text()).toContain('hoogstens 5 bestanden')
     const [latest] = await db().select().from(examples).orderBy(desc(examples.id)).limit(1)

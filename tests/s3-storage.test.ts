@@ -11,7 +11,7 @@ import { createUser, sessionCookieFor } from './support/factories'
 import { get } from './support/http'
 import { freePort } from './support/site-process-control'
 import { startTestServer, type TestServer } from './support/server'
-import { consentingVisitor, pdfBytes, pngBytes, samePicture, startedAWhileAgo } from './support/submissions'
+import { pdfBytes, pngBytes, samePicture, submitExample } from './support/submissions'
 
 // The S3 storage path (S3_*) against a real S3-protocol server the test starts itself (s3rver, on
 // a free port in a temp folder): the same AWS SDK calls, signatures and multipart uploads as on
@@ -51,27 +51,7 @@ afterAll(async () => {
 })
 
 const db = () => server.database.db
-let visitor = 0
 
-async function sendExample(name: string, files: Array<{ name: string; bytes: Buffer; type?: string }>) {
-  const form = new FormData()
-  const fields: Record<string, string> = {
-    ...consentingVisitor,
-    formulier_gestart: await startedAWhileAgo(db()),
-    netwerk: name,
-    plaats: 'Deventer',
-    regio: 'Overijssel',
-    samenvatting: 'Acht organisaties in Deventer delen één vrijwilligersvacaturebank.',
-    verhaal: 'Het begon bij de bibliotheek, waar vrijwilligers elkaar steeds tegenkwamen.\n\nNu staat er één vacaturebank voor de hele stad.',
-    website: 'https://www.voorbeeld.nl',
-    contact: 'info@voorbeeld.nl',
-    email: 'inzender@voorbeeld.nl',
-  }
-  for (const [key, value] of Object.entries(fields)) form.append(key, value)
-  form.append('themas', 'centraal-contactpunt')
-  for (const file of files) form.append('bestanden', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }), file.name)
-  return fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, 'X-Forwarded-For': `10.3.0.${++visitor}` } })
-}
 
 async function bucketKeys() {
   const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }))
@@ -94,12 +74,12 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 describe('files on S3', () => {
   it('an example’s files go to the bucket and come back as streamed attachments with the detected type', async () => {
-    const response = await sendExample('Vacaturebank Deventer', [
+    const response = await submitExample(server, 'Vacaturebank Zwolle', [
       { name: 'Jaarverslag.pdf', bytes: pdfBytes },
       { name: 'foto.png', bytes: pngBytes, type: 'application/octet-stream' },
     ])
     expect(response.status).toBe(302)
-    const [example] = await db().select().from(examples).where(eq(examples.name, 'Vacaturebank Deventer'))
+    const [example] = await db().select().from(examples).where(eq(examples.name, 'Vacaturebank Zwolle'))
     const files = await db().select().from(attachments).where(eq(attachments.exampleId, example.id))
     expect(files).toHaveLength(2)
     // In the bucket, and nothing kept on this machine's disk.
@@ -124,7 +104,7 @@ describe('files on S3', () => {
   it('a 20 MB file goes up in parts and comes down whole', { timeout: 120_000 }, async () => {
     const big = Buffer.concat([pdfBytes, Buffer.alloc(20 * 1024 * 1024 - pdfBytes.length - 16, 0x20), Buffer.from('\n%%EOF\n')]).subarray(0, 20 * 1024 * 1024)
     s3Requests.length = 0
-    expect((await sendExample('Groot Bestand Netwerk', [{ name: 'groot.pdf', bytes: big }])).status).toBe(302)
+    expect((await submitExample(server, 'Groot Bestand Netwerk', [{ name: 'groot.pdf', bytes: big }])).status).toBe(302)
     // lib-storage's multipart upload: started, parts of 5 MB, completed.
     expect(s3Requests.filter((request) => /^POST .*\?uploads/.test(request))).toHaveLength(1)
     expect(s3Requests.filter((request) => /^PUT .*partNumber=/.test(request)).length).toBeGreaterThanOrEqual(4)
@@ -139,7 +119,7 @@ describe('files on S3', () => {
   })
 
   it('a rejected example’s files leave the bucket when retention removes it', async () => {
-    expect((await sendExample('Afgewezen Netwerk', [{ name: 'weg.pdf', bytes: pdfBytes }])).status).toBe(302)
+    expect((await submitExample(server, 'Afgewezen Netwerk', [{ name: 'weg.pdf', bytes: pdfBytes }])).status).toBe(302)
     const [example] = await db().select().from(examples).where(eq(examples.name, 'Afgewezen Netwerk'))
     const [file] = await db().select().from(attachments).where(eq(attachments.exampleId, example.id))
     expect(await bucketKeys()).toContain(file.storageKey)
@@ -156,15 +136,11 @@ describe('files on S3', () => {
   it('a bucket that does not exist: the same clear message, and the text is kept', async () => {
     const misconfigured = await startTestServer({ database: server.database, s3: { bucket: 'bestaat-niet', region: 'us-east-1', endpoint: `http://127.0.0.1:${s3.port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
     try {
-      const form = new FormData()
-      const fields: Record<string, string> = { ...consentingVisitor, formulier_gestart: await startedAWhileAgo(db()), netwerk: 'Netwerk Zonder Emmer', plaats: 'Olst', regio: 'Overijssel', samenvatting: 'Vijf organisaties in Olst delen één vrijwilligerspunt.', verhaal: 'Een verhaal van ruim vijftig tekens over hoe het vrijwilligerspunt in Olst begon.', email: 'inzender@voorbeeld.nl' }
-      for (const [key, value] of Object.entries(fields)) form.append(key, value)
-      form.append('bestanden', new Blob([new Uint8Array(pdfBytes)], { type: 'application/pdf' }), 'verslag.pdf')
-      const response = await fetch(misconfigured.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: misconfigured.url, 'X-Forwarded-For': '10.3.1.1' } })
+      const response = await submitExample(misconfigured, 'Netwerk Zonder Emmer', [{ name: 'verslag.pdf', bytes: pdfBytes }])
       expect(response.status).toBe(503)
       const page = (await response.text()).replaceAll('<!-- -->', '')
       expect(page).toContain('De bestanden konden nu niet worden opgeslagen')
-      expect(page).toContain('Een verhaal van ruim vijftig tekens over hoe het vrijwilligerspunt in Olst begon.')
+      expect(page).toContain('Het begon met een kop koffie bij de vrijwilligerscentrale.')
       expect(await db().select().from(examples).where(eq(examples.name, 'Netwerk Zonder Emmer'))).toEqual([])
     } finally {
       await misconfigured.stop()
@@ -174,13 +150,13 @@ describe('files on S3', () => {
   it('with the S3 server gone, the visitor gets a clear message and keeps the text; nothing is half-saved', { timeout: 60_000 }, async () => {
     await s3.server.close()
     try {
-      const response = await sendExample('Netwerk Zonder Opslag', [{ name: 'verslag.pdf', bytes: pdfBytes }])
+      const response = await submitExample(server, 'Netwerk Zonder Opslag', [{ name: 'verslag.pdf', bytes: pdfBytes }])
       expect(response.status).toBe(503)
       const page = (await response.text()).replaceAll('<!-- -->', '')
       expect(page).toContain('De bestanden konden nu niet worden opgeslagen')
       // What the visitor wrote is still in the form.
       expect(page).toContain('Netwerk Zonder Opslag')
-      expect(page).toContain('Het begon bij de bibliotheek, waar vrijwilligers elkaar steeds tegenkwamen.')
+      expect(page).toContain('Het begon met een kop koffie bij de vrijwilligerscentrale.')
       expect(await db().select().from(examples).where(eq(examples.name, 'Netwerk Zonder Opslag'))).toEqual([])
       expect(await db().select().from(attachments).innerJoin(examples, eq(examples.id, attachments.exampleId)).where(eq(examples.name, 'Netwerk Zonder Opslag'))).toEqual([])
       // A file that could not be removed keeps its pending mark, so the sweep removes it once the bucket is back.

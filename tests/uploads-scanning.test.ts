@@ -12,7 +12,7 @@ import { clamdAvailable, eicar, startClamd, stopClamd, type TestClamd } from './
 import { createUser, sessionCookieFor } from './support/factories'
 import { get } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
-import { consentingVisitor, startedAWhileAgo } from './support/submissions'
+import { exampleTexts, submitExample } from './support/submissions'
 
 /** A small valid one-page PDF; `extra` goes verbatim into an uncompressed stream (a file inside the PDF). */
 function onePagePdf(title: string, extra = '') {
@@ -45,25 +45,6 @@ function photoWithGps() {
     .toBuffer()
 }
 
-let visitor = 0
-async function sendExample(server: TestServer, name: string, files: Array<{ name: string; bytes: Buffer; type: string }>) {
-  const form = new FormData()
-  const fields: Record<string, string> = {
-    ...consentingVisitor,
-    formulier_gestart: await startedAWhileAgo(server.database.db),
-    netwerk: name,
-    plaats: 'Deventer',
-    regio: 'Overijssel',
-    samenvatting: 'Acht organisaties in Deventer delen één loket voor mantelzorgers.',
-    verhaal: 'Het begon bij de bibliotheek.\n\nNu is er elke werkdag een spreekuur, met vrijwilligers van vijf organisaties.',
-    website: '',
-    contact: '',
-    email: '',
-  }
-  for (const [key, value] of Object.entries(fields)) form.append(key, value)
-  for (const file of files) form.append('bestanden', new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name)
-  return fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, 'X-Forwarded-For': `10.2.0.${++visitor}` } })
-}
 
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true }).catch(() => [])
@@ -95,7 +76,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
 
   it('a clean PDF passes: scanned, with a preview of its first page for moderators, downloadable', async () => {
     const pdf = onePagePdf('Jaarverslag')
-    const response = await sendExample(server, 'Mantelzorgloket Deventer', [{ name: 'jaarverslag.pdf', bytes: pdf, type: 'application/pdf' }])
+    const response = await submitExample(server, 'Mantelzorgloket Deventer', [{ name: 'jaarverslag.pdf', bytes: pdf, type: 'application/pdf' }])
     expect(response.status).toBe(302)
     const example = await exampleNamed(server, 'Mantelzorgloket Deventer')
     const [file] = await filesOf(server, example.id)
@@ -129,7 +110,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     const infected = onePagePdf('Begroting', eicar)
     const clean = onePagePdf('Bijlage')
     const before = { stored: await filesUnder(path.join(server.dataDir, 'uploads')), audits: await server.database.db.select().from(auditLog).where(eq(auditLog.action, 'file.infected')) }
-    const response = await sendExample(server, 'Netwerk met besmet bestand', [
+    const response = await submitExample(server, 'Netwerk met besmet bestand', [
       { name: 'bijlage.pdf', bytes: clean, type: 'application/pdf' },
       { name: 'begroting.pdf', bytes: infected, type: 'application/pdf' },
     ])
@@ -139,7 +120,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     // Shown by the file field and in the error summary, with what the visitor typed still there.
     expect(html).toMatch(/<p id="[^"]*bestanden-error" class="field__error"><span class="visually-hidden">Fout: <\/span>In begroting.pdf is een virus/)
     expect(html).toContain('value="Netwerk met besmet bestand"')
-    expect(html).toContain('Acht organisaties in Deventer delen één loket voor mantelzorgers.')
+    expect(html).toContain(exampleTexts.samenvatting)
 
     expect(await exampleNamed(server, 'Netwerk met besmet bestand')).toBeUndefined()
     expect(await server.database.db.select().from(pendingUploads)).toEqual([])
@@ -153,7 +134,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
   it('with the scanner down a submission is accepted into quarantine: not downloadable, not approvable, released after the scanner returns', async () => {
     await clamd.stop()
     try {
-      const response = await sendExample(server, 'Netwerk tijdens storing', [
+      const response = await submitExample(server, 'Netwerk tijdens storing', [
         { name: 'plan.pdf', bytes: onePagePdf('Plan'), type: 'application/pdf' },
         { name: 'foto.jpg', bytes: await photoWithGps(), type: 'image/jpeg' },
       ])
@@ -197,7 +178,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
   it('an infected file that came in while the scanner was down is removed from quarantine when scanned, and audited', async () => {
     await clamd.stop()
     try {
-      const response = await sendExample(server, 'Netwerk met late vondst', [
+      const response = await submitExample(server, 'Netwerk met late vondst', [
         { name: 'schoon.pdf', bytes: onePagePdf('Schoon'), type: 'application/pdf' },
         { name: 'besmet.pdf', bytes: onePagePdf('Besmet', eicar), type: 'application/pdf' },
       ])
@@ -223,7 +204,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     expect(original.exif?.includes(Buffer.from([0x25, 0x88]))).toBe(true) // the GPS IFD pointer (tag 0x8825)
     expect(original.exif?.includes('Marker-Camera-Eigenaar')).toBe(true)
 
-    expect((await sendExample(server, 'Netwerk met vakantiefoto', [{ name: 'loket.jpg', bytes: photo, type: 'image/jpeg' }])).status).toBe(302)
+    expect((await submitExample(server, 'Netwerk met vakantiefoto', [{ name: 'loket.jpg', bytes: photo, type: 'image/jpeg' }])).status).toBe(302)
     const example = await exampleNamed(server, 'Netwerk met vakantiefoto')
     const [file] = await filesOf(server, example.id)
     const download = await get(server.url, `/beheer/bestanden/${file.id}`, { Cookie: editor })
@@ -242,7 +223,7 @@ describe.skipIf(!clamdAvailable)('uploads scanned by a real clamd', () => {
     const before = await startTestServer()
     let after: TestServer | undefined
     try {
-      expect((await sendExample(before, 'Netwerk van voor de scanner', [{ name: 'oud.pdf', bytes: onePagePdf('Oud'), type: 'application/pdf' }])).status).toBe(302)
+      expect((await submitExample(before, 'Netwerk van voor de scanner', [{ name: 'oud.pdf', bytes: onePagePdf('Oud'), type: 'application/pdf' }])).status).toBe(302)
       await before.stop()
       after = await startTestServer({ database: before.database, dataDir: before.dataDir, clamdUrl: clamd.url })
       const example = await exampleNamed(after, 'Netwerk van voor de scanner')
@@ -291,7 +272,7 @@ describe('uploads without CLAMD_URL', () => {
 
   it('work as before, and the moderation queue says plainly that files are not virus-scanned', async () => {
     const pdf = onePagePdf('Zonder scanner')
-    expect((await sendExample(server, 'Netwerk zonder scanner', [{ name: 'verslag.pdf', bytes: pdf, type: 'application/pdf' }])).status).toBe(302)
+    expect((await submitExample(server, 'Netwerk zonder scanner', [{ name: 'verslag.pdf', bytes: pdf, type: 'application/pdf' }])).status).toBe(302)
     const example = await exampleNamed(server, 'Netwerk zonder scanner')
     const [file] = await filesOf(server, example.id)
     expect(file.previewKey).toBeNull()

@@ -7,6 +7,7 @@ import { SubmitButton } from '#app/components/submit-button'
 import { sectionLabel, site } from '#app/site'
 import { emailField, formFailed, formPageTitle, parseForm, rejected } from '#app/utils/forms'
 import { listChapters, requestSubscription, scopeLabel } from '#server/follow/subscriptions'
+import { CheckYourMail } from '#app/components/check-your-mail'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: formPageTitle(`Wijzigingen volgen — ${site.title}`, data?.failed) }]
 
@@ -42,13 +43,10 @@ export default function FollowPage() {
   const result = useActionData<typeof action>()
   if (result?.ok) {
     return (
-      <div className="page page--narrow">
-        <h1>Kijk in uw e-mail</h1>
-        <p role="status">
-          We hebben een e-mail gestuurd naar <strong>{result.email}</strong> om te bevestigen dat u wijzigingen in {result.scope} wilt volgen. Pas na uw
-          bevestiging krijgt u berichten. De link is 7 dagen geldig. Niets ontvangen? Kijk ook bij ongewenste e-mail.
-        </p>
-      </div>
+      <CheckYourMail>
+        We hebben een e-mail gestuurd naar <strong>{result.email}</strong> om te bevestigen dat u wijzigingen in {result.scope} wilt volgen. Pas na uw
+        bevestiging krijgt u berichten. De link is 7 dagen geldig.
+      </CheckYourMail>
     )
   }
   const errors = result?.errors

@@ -7,6 +7,7 @@ import { SubmitButton } from '#app/components/submit-button'
 import { site } from '#app/site'
 import { emailField, parseForm, rejected } from '#app/utils/forms'
 import { requestPasswordReset } from '#server/auth/accounts'
+import { CheckYourMail } from '#app/components/check-your-mail'
 
 export const meta: MetaFunction = () => [{ title: `Wachtwoord vergeten — ${site.title}` }]
 
@@ -22,13 +23,10 @@ export default function ForgotPasswordPage() {
   const result = useActionData<typeof action>()
   if (result?.ok) {
     return (
-      <div className="page page--narrow">
-        <h1>Kijk in uw e-mail</h1>
-        <p role="status">
-          Als er een account is met het adres <strong>{result.email}</strong>, hebben we daar een link naartoe gestuurd om een nieuw
-          wachtwoord te kiezen. De link is 1 uur geldig. Niets ontvangen? Kijk ook bij ongewenste e-mail.
-        </p>
-      </div>
+      <CheckYourMail>
+        Als er een account is met het adres <strong>{result.email}</strong>, hebben we daar een link naartoe gestuurd om een nieuw
+        wachtwoord te kiezen. De link is 1 uur geldig.
+      </CheckYourMail>
     )
   }
   return (

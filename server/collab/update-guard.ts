@@ -88,6 +88,7 @@ class UpdateCheck {
         if (reference.clock >= limit) throw new Refused('missing', `reference to ${reference.client}:${reference.clock}`)
       }
       if (struct.id.clock + struct.length <= this.before.get(struct.id.client)!) continue // already known: its content is not applied
+      this.checkBetween(struct)
       if (!struct.deleted && !(struct.content instanceof Y.ContentDeleted)) this.checkContent(struct)
     }
     // 3. Every deletion names clocks that exist once the update is in.
@@ -98,6 +99,33 @@ class UpdateCheck {
       }
     }
     return writes
+  }
+
+  /**
+   * An item goes between its origin and its right origin, which its author saw side by side. Yjs
+   * integrates it by walking right from the origin until it meets the right origin; a forged pair
+   * (the right origin left of the origin, or under another parent) never meets, and then where the
+   * item lands depends on what else each replica has at that moment: the server and its clients
+   * would silently keep the text in different places. Checked where both ends are already in the
+   * document; the walk is the one Yjs makes anyway.
+   */
+  private checkBetween(item: Y.Item) {
+    const { origin, rightOrigin } = item
+    if (!origin || !rightOrigin || !this.isKnown(origin) || !this.isKnown(rightOrigin)) return
+    const left = Y.getItem(this.doc.store, origin)
+    const right = Y.getItem(this.doc.store, rightOrigin)
+    if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) return // collected: Yjs drops the item
+    const forged = () => new Refused('schema', `item ${item.id.client}:${item.id.clock} between ${origin.client}:${origin.clock} and ${rightOrigin.client}:${rightOrigin.clock}, which are not in that order`)
+    if (left.parent !== right.parent || left.parentSub !== right.parentSub) throw forged()
+    if (left === right) {
+      if (rightOrigin.clock <= origin.clock) throw forged()
+      return
+    }
+    for (let next = left.right; next !== right; next = next.right) if (next === null) throw forged()
+  }
+
+  private isKnown(id: Y.ID) {
+    return id.clock < Y.getState(this.doc.store, id.client)
   }
 
   private known(client: number) {

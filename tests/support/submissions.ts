@@ -8,6 +8,41 @@ export function startedAWhileAgo(db: Database) {
 
 export const consentingVisitor = { toestemming: 'ja', naam: 'Vera Vrijwilliger', organisatie: 'UVV Ergens', toon_naam: 'ja' }
 
+export type UploadFile = { name: string; bytes: Buffer; type?: string }
+
+/** The summary and story every submitted example carries, for tests that look for them on a page. */
+export const exampleTexts = {
+  samenvatting: 'Twaalf organisaties in Zwolle delen één loket voor vrijwillige hulp.',
+  verhaal: 'Het begon met een kop koffie bij de vrijwilligerscentrale.\n\nNu staat er één loket in de bibliotheek, vijf dagen per week open.',
+}
+
+let visitor = 0
+
+/**
+ * A visitor's example posted to /voorbeelden/nieuw as the form sends it (multipart, files as
+ * `bestanden`), each time from another client address so that no rate limit is reached.
+ */
+export async function submitExample(server: { url: string; database: { db: Database } }, name: string, files: UploadFile[], headers: Record<string, string> = {}) {
+  const form = new FormData()
+  const fields: Record<string, string> = {
+    ...consentingVisitor,
+    formulier_gestart: await startedAWhileAgo(server.database.db),
+    netwerk: name,
+    plaats: 'Zwolle',
+    regio: 'Overijssel',
+    ...exampleTexts,
+    website: 'https://www.voorbeeld.nl',
+    contact: 'info@voorbeeld.nl',
+    email: 'inzender@voorbeeld.nl',
+  }
+  for (const [key, value] of Object.entries(fields)) form.append(key, value)
+  form.append('themas', 'centraal-contactpunt')
+  for (const file of files) form.append('bestanden', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'application/pdf' }), file.name)
+  visitor += 1
+  const address = `10.${(visitor >> 8) & 255}.${visitor & 255}.1`
+  return fetch(server.url + '/voorbeelden/nieuw', { method: 'POST', body: form, redirect: 'manual', headers: { Origin: server.url, 'X-Forwarded-For': address, ...headers } })
+}
+
 /** A tiny valid PNG (1×1 pixel). */
 export const pngBytes = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
