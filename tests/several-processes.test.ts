@@ -115,9 +115,12 @@ describe.skipIf(!runs)('two processes sharing Postgres and Redis', () => {
     const { cookie } = await member('Carla')
     const onA = client(a, 'mandaat', cookie)
     await waitForSync(onA)
+    const witnessOnA = client(a, 'mandaat', cookie)
+    await waitForSync(witnessOnA)
     onA.addParagraph('Alleen in het geheugen van proces A')
-    // A has not written it (its write window is a minute); B has never loaded the document.
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Once another client of A has it, A holds it; A has not written it (its write window is a minute),
+    // and B has never loaded the document. (A fixed pause was too short on a machine loaded at 14.)
+    await waitFor(() => witnessOnA.text().includes('Alleen in het geheugen van proces A'), 15_000, 'the paragraph on process A')
     const onB = client(b, 'mandaat', cookie)
     await waitForSync(onB)
     expect(onB.text()).toContain('Alleen in het geheugen van proces A')
