@@ -134,8 +134,19 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   const own = await location()
   const app = await startPrepared(own.location, own.environment)
   const idleRss = (await processStats(app.child.pid!)).rssMb
+  // The peak over the whole run, and that of the current phase (the warm-up, then each page's runs).
   let peakRss = idleRss
-  const sampler = setInterval(() => void processStats(app.child.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)
+  let phasePeak = idleRss
+  const sampler = setInterval(
+    () =>
+      void processStats(app.child.pid!)
+        .then((stats) => {
+          peakRss = Math.max(peakRss, stats.rssMb)
+          phasePeak = Math.max(phasePeak, stats.rssMb)
+        })
+        .catch(() => {}),
+    200,
+  )
   // The baseline checkout runs beside it, in a database of its own; its memory is not what is reported.
   const other = baselineDir && targets.some((target) => target.baseline) ? await location() : null
   const baseline = other ? await startPrepared(other.location, other.environment, baselineDir!) : null
@@ -145,8 +156,12 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   // The home page is made again once the PDF's facts are known: wait for that before measuring.
   await new Promise((resolve) => setTimeout(resolve, 1500))
   for (const target of targets) await (await fetch(app.base + target.path, { headers: target.cookie === 'member' ? { cookie: app.cookie } : {} })).arrayBuffer()
+  const warmRss = (await processStats(app.child.pid!)).rssMb
+  const warmPeak = Math.max(phasePeak, warmRss)
+  const loadPeaks: string[] = []
   const rows: string[][] = []
   for (const target of targets) {
+    phasePeak = (await processStats(app.child.pid!)).rssMb
     const targetCookie = target.cookie === 'member' ? app.cookie : undefined
     const sample = await fetch(app.base + target.path, { headers: targetCookie ? { cookie: targetCookie, 'accept-encoding': 'identity' } : { 'accept-encoding': 'identity' } })
     const body = Buffer.from(await sample.arrayBuffer())
@@ -160,6 +175,7 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
       bareRuns.push(await load(`http://127.0.0.1:${barePort}${target.path}`))
     }
     await bare.stop()
+    loadPeaks.push(`${target.label} ${phasePeak.toFixed(0)}`)
     const bareRate = mean(bareRuns.map((run) => run.requestsPerSecond))
     for (const [index, { label }] of measured.entries()) {
       const runs = appRuns[index]
@@ -182,7 +198,7 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   await own.done()
   if (baseline) await stopApp(baseline)
   await other?.done()
-  return { rows, memory: [mode, idleRss.toFixed(0), peakRss.toFixed(0), (peakRss - idleRss).toFixed(0)] }
+  return { rows, memory: [mode, idleRss.toFixed(0), `${warmRss.toFixed(0)} (${warmPeak.toFixed(0)})`, loadPeaks.join('; '), peakRss.toFixed(0), (peakRss - idleRss).toFixed(0)] }
 }
 
 const readerTargets: Target[] = [
@@ -229,7 +245,7 @@ ${baselineDir ? `"today" rows: the same page from ${baselineCommit} (\`--baselin
 
 ${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms', 'bare p50 / p99 ms', 'app CPU ms/request', 'app errors'], [...embedded.rows, ...real.rows])}
 
-${table(['app memory', 'idle RSS MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory].filter((row) => row !== null))}
+${table(['app memory', 'idle RSS MB', 'after the PDF and every page once (peak meanwhile) MB', 'peak while each page is measured MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory].filter((row) => row !== null))}
 `
 await writeReport('read', report)
 process.exit(0)
