@@ -4,6 +4,8 @@
 // page for a signed-in member; on embedded PGlite and on Postgres (BENCH_DATABASE_URL or the
 // machine's postgres://postgres@127.0.0.1:5432/postgres, in a database of its own).
 // Prints a table; writes bench/results/local/read.md, or bench/results/read.md with --save.
+// The load generator (autocannon, in this process) runs on CPU 0 and the server under test — the app and
+// the bare peer alike — on CPU 1 (`taskset`), so neither takes CPU time from the other.
 // `--baseline <dir>`: also measures the signed-in page of another checkout (e.g. the commit before a
 // change, `git worktree add <dir> <commit>`), in the same run, alternating with the same bare server.
 import './quiet'
@@ -27,9 +29,21 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const connections = 64
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+// BENCH_ONLY=pglite or postgres: one database mode. BENCH_SERVER_FLAGS: other node flags for the app
+// than `npm start`'s (e.g. "--max-semi-space-size=16", to compare), reported in the header.
+const only = process.env.BENCH_ONLY?.toLowerCase()
+const appCommand = process.env.BENCH_SERVER_FLAGS === undefined ? serverCommand : [...process.env.BENCH_SERVER_FLAGS.split(' ').filter(Boolean), serverCommand.at(-1)!]
 
 type Target = { label: string; path: string; cookie?: string; baseline?: boolean }
 type Measured = { requestsPerSecond: number; p50: number; p99: number; errors: number; cpuMsPerRequest?: number }
+
+// One CPU for the load generator, another for the server under test (on a single CPU, both share it).
+const cpuCount = os.cpus().length
+const loadCpu = 0
+const serverCpu = cpuCount > 1 ? 1 : 0
+execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(loadCpu), String(process.pid)], { stdio: 'ignore' })
+/** A command run on the server's CPU. */
+const pinned = (command: string[]) => ['taskset', '--cpu-list', String(serverCpu), ...command]
 
 const baselineIndex = process.argv.indexOf('--baseline')
 const baselineDir = baselineIndex > 0 ? path.resolve(process.argv[baselineIndex + 1]) : null
@@ -47,7 +61,8 @@ async function prepare(location: { url?: string; dataDir: string }) {
 }
 
 function startApp(port: number, environment: Record<string, string>, cwd?: string) {
-  const child = spawn(process.execPath, serverCommand, {
+  const [command, ...args] = pinned([process.execPath, ...appCommand])
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: 'warn', PORT: String(port), ...environment },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -60,7 +75,8 @@ async function startBare(port: number, body: Buffer, contentType: string) {
   const bodyFile = path.join(os.tmpdir(), `lh-bench-read-${port}.bin`)
   await writeFile(bodyFile, body)
   const code = `const body=require('fs').readFileSync(${JSON.stringify(bodyFile)});require('http').createServer((q,s)=>{s.writeHead(200,{'Content-Type':${JSON.stringify(contentType)},'Content-Length':body.length});s.end(body)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const [command, ...args] = pinned([process.execPath, '-e', code])
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
   return { child, stop: async () => { child.kill(); await rm(bodyFile, { force: true }) } }
 }
@@ -118,8 +134,19 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   const own = await location()
   const app = await startPrepared(own.location, own.environment)
   const idleRss = (await processStats(app.child.pid!)).rssMb
+  // The peak over the whole run, and that of the current phase (the warm-up, then each page's runs).
   let peakRss = idleRss
-  const sampler = setInterval(() => void processStats(app.child.pid!).then((stats) => (peakRss = Math.max(peakRss, stats.rssMb))).catch(() => {}), 200)
+  let phasePeak = idleRss
+  const sampler = setInterval(
+    () =>
+      void processStats(app.child.pid!)
+        .then((stats) => {
+          peakRss = Math.max(peakRss, stats.rssMb)
+          phasePeak = Math.max(phasePeak, stats.rssMb)
+        })
+        .catch(() => {}),
+    200,
+  )
   // The baseline checkout runs beside it, in a database of its own; its memory is not what is reported.
   const other = baselineDir && targets.some((target) => target.baseline) ? await location() : null
   const baseline = other ? await startPrepared(other.location, other.environment, baselineDir!) : null
@@ -129,8 +156,12 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   // The home page is made again once the PDF's facts are known: wait for that before measuring.
   await new Promise((resolve) => setTimeout(resolve, 1500))
   for (const target of targets) await (await fetch(app.base + target.path, { headers: target.cookie === 'member' ? { cookie: app.cookie } : {} })).arrayBuffer()
+  const warmRss = (await processStats(app.child.pid!)).rssMb
+  const warmPeak = Math.max(phasePeak, warmRss)
+  const loadPeaks: string[] = []
   const rows: string[][] = []
   for (const target of targets) {
+    phasePeak = (await processStats(app.child.pid!)).rssMb
     const targetCookie = target.cookie === 'member' ? app.cookie : undefined
     const sample = await fetch(app.base + target.path, { headers: targetCookie ? { cookie: targetCookie, 'accept-encoding': 'identity' } : { 'accept-encoding': 'identity' } })
     const body = Buffer.from(await sample.arrayBuffer())
@@ -144,6 +175,7 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
       bareRuns.push(await load(`http://127.0.0.1:${barePort}${target.path}`))
     }
     await bare.stop()
+    loadPeaks.push(`${target.label} ${phasePeak.toFixed(0)}`)
     const bareRate = mean(bareRuns.map((run) => run.requestsPerSecond))
     for (const [index, { label }] of measured.entries()) {
       const runs = appRuns[index]
@@ -166,7 +198,7 @@ async function measureMode(mode: 'PGlite' | 'Postgres', targets: Target[], locat
   await own.done()
   if (baseline) await stopApp(baseline)
   await other?.done()
-  return { rows, memory: [mode, idleRss.toFixed(0), peakRss.toFixed(0), (peakRss - idleRss).toFixed(0)] }
+  return { rows, memory: [mode, idleRss.toFixed(0), `${warmRss.toFixed(0)} (${warmPeak.toFixed(0)})`, loadPeaks.join('; '), peakRss.toFixed(0), (peakRss - idleRss).toFixed(0)] }
 }
 
 const readerTargets: Target[] = [
@@ -180,7 +212,8 @@ const embeddedLocation = async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lh-bench-read-'))
   return { location: { dataDir }, environment: { DATA_DIR: dataDir }, done: () => rm(dataDir, { recursive: true, force: true }) }
 }
-const embedded = await measureMode('PGlite', readerTargets, embeddedLocation)
+const none = { rows: [], memory: null }
+const embedded = only === 'postgres' ? none : await measureMode('PGlite', readerTargets, embeddedLocation)
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
 const postgresLocation = async () => {
@@ -198,20 +231,21 @@ const postgresLocation = async () => {
     },
   }
 }
-const real = await measureMode('Postgres', [readerTargets[0], readerTargets[1], readerTargets[3]], postgresLocation)
+const real = only === 'pglite' ? none : await measureMode('Postgres', [readerTargets[0], readerTargets[1], readerTargets[3]], postgresLocation)
 await admin.end()
 
 const table = (header: string[], rows: string[][]) => [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
 const report = `# bench:read — ${new Date().toISOString()}
 
-${connections} connections, ${rounds} × ${seconds} s per server, app and bare server alternating; ${os.cpus().length} CPUs, Node ${process.version}.
-The app runs as \`npm start\` runs it (\`node ${serverCommand.join(' ')}\`) in its own process; the bare peer is a node:http process returning the same bytes.
+${connections} connections, ${rounds} × ${seconds} s per server, app and bare server alternating; ${cpuCount} CPUs, Node ${process.version}.
+The app runs ${appCommand === serverCommand ? 'as \`npm start\` runs it ' : ''}(\`node ${appCommand.join(' ')}\`) in its own process; the bare peer is a node:http process returning the same bytes.
+CPUs: the server under test (app and bare peer alike) on CPU ${serverCpu}, the load generator (autocannon) on CPU ${loadCpu} (\`taskset\`).
 CPU ms/request: the app process's CPU time over its runs (until idle again) divided by the requests it handled, answered or in flight at the end (less sensitive than req/s to other work on the machine).
 ${baselineDir ? `"today" rows: the same page from ${baselineCommit} (\`--baseline\`), measured in the same run, alternating with this checkout.\n` : ''}Machine load when the run ended (uptime): ${os.loadavg().map((load) => load.toFixed(2)).join(', ')}.
 
 ${table(['what', 'size', 'app req/s', 'bare req/s', 'ratio', 'app p50 / p99 ms', 'bare p50 / p99 ms', 'app CPU ms/request', 'app errors'], [...embedded.rows, ...real.rows])}
 
-${table(['app memory', 'idle RSS MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory])}
+${table(['app memory', 'idle RSS MB', 'after the PDF and every page once (peak meanwhile) MB', 'peak while each page is measured MB', 'peak RSS MB', 'growth MB'], [embedded.memory, real.memory].filter((row) => row !== null))}
 `
 await writeReport('read', report)
 process.exit(0)

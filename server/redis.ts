@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { logger } from '#server/logger'
 
 /** REDIS_URL is set but Redis does not answer: the server refuses to start (one plain line for the operator). */
@@ -62,6 +62,8 @@ export class RedisBus {
     // No offline queue: while Redis is away, publishing fails at once (and the reconnect catches
     // up) instead of piling up in memory.
     const options = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
+    // ioredis (~5 MB) is loaded only by a site that uses Redis (docs/decisions/009).
+    const { Redis } = await import('ioredis')
     const bus = new RedisBus(settings, new Redis(settings.url, options), new Redis(settings.url, options))
     try {
       await Promise.all([bus.commands.connect(), bus.subscriber.connect()])

@@ -132,4 +132,24 @@ describe('the PDF of one chapter', () => {
     expect(unchanged.bytes.equals(first.bytes)).toBe(true)
     expect(server.site.pdf.chapterRenders).toBe(rendersBefore + 1)
   })
+
+  it('leaves stored pages alone when it renders and no page went out without its size and page count', async () => {
+    // The whole book's facts known and shown (the publish above renders it again in the background).
+    const showsFacts = async () => /file-facts">\(pdf, \d+ kB/.test((await (await fetch(server.url + '/')).text()).replaceAll('<!-- -->', ''))
+    await waitFor(showsFacts, 120_000, 'the home page with the PDF’s size')
+    await (await fetch(server.url + '/handreiking/mandaat')).text()
+    const hits = server.site.pageCache.hits
+    const rendersBefore = server.site.pdf.chapterRenders
+
+    // Chapter 2, downloaded before anyone saw its page since the last change: rendered now.
+    const { response } = await download('/handreiking/de-meerwaarde-van-samenwerken.pdf')
+    expect(response.status).toBe(200)
+    expect(server.site.pdf.chapterRenders).toBe(rendersBefore + 1)
+    // A page stored before is still served from memory: the render did not move the content version on.
+    await (await fetch(server.url + '/handreiking/mandaat')).text()
+    expect(server.site.pageCache.hits).toBe(hits + 1)
+    // The chapter's page, asked for now, has the facts at once.
+    const chapterPage = (await (await fetch(server.url + '/handreiking/de-meerwaarde-van-samenwerken')).text()).replaceAll('<!-- -->', '')
+    expect(chapterPage).toMatch(/Download dit hoofdstuk <span class="file-facts">\(pdf, \d+ kB, \d+ pagina/)
+  })
 })

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
-import sharp from 'sharp'
 import { recordAudit } from '#server/audit'
 import type { Database } from '#server/db/client'
 import { attachments, pendingUploads } from '#server/db/schema'
@@ -104,6 +103,7 @@ export class FileSafety {
     if (received.mediaType !== 'image/jpeg' && received.mediaType !== 'image/png') return received
     const output = await TemporaryFile.create(this.temporaryDir)
     try {
+      const sharp = await loadSharp()
       const image = sharp({ limitInputPixels: maxImagePixels, failOn: 'error' }).rotate()
       const encoder = received.mediaType === 'image/jpeg' ? image.jpeg({ quality: 90, mozjpeg: true }) : image.png({ compressionLevel: 9 })
       await pipeline(received.file.read(), encoder, async (chunks: AsyncIterable<Buffer>) => {
@@ -135,6 +135,7 @@ export class FileSafety {
   private async makePreview(row: typeof attachments.$inferSelect) {
     const source = await this.storage.read(row.storageKey)
     const input = row.mediaType === 'application/pdf' ? await firstPdfPage(source) : source
+    const sharp = await loadSharp()
     const picture = sharp({ limitInputPixels: maxImagePixels }).rotate().resize(previewSize, previewSize, { fit: 'inside', withoutEnlargement: true }).flatten({ background: '#ffffff' }).webp({ quality: 75 })
     if (Buffer.isBuffer(input)) picture.end(input)
     else input.once('error', (error) => picture.destroy(error)).pipe(picture)
@@ -212,4 +213,9 @@ async function firstPdfPage(source: Readable): Promise<Buffer> {
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** sharp and libvips (~10 MB) are loaded by the first image, not at start (docs/decisions/009). */
+async function loadSharp() {
+  return (await import('sharp')).default
 }

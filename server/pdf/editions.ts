@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { Worker } from 'node:worker_threads'
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm'
 import { recordAudit } from '#server/audit'
 import type { SessionUser } from '#server/auth/sessions'
@@ -119,10 +120,12 @@ export class PdfService {
   private current: Render | null = null
   /** The last render of each chapter's PDF, by chapter slug. */
   private readonly chapters = new Map<string, Render>()
-  /** The current edition's input, read once per content version for all chapters. */
-  private chapterSource: { version: string; input: Promise<PdfInput> } | null = null
+  /** The current edition's input, read once per content version for all chapters, and each chapter's input with its key, made once per version. */
+  private chapterSource: { version: string; input: Promise<PdfInput>; chapters: Map<string, { input: PdfInput; key: string }> } | null = null
   /** A page was made without the facts (not yet known for the current text): once they are, the content version moves on. */
   private factsWithheld = false
+  /** The same for the chapters, by slug: only a chapter whose page went out without its facts moves the version on when they become known. */
+  private readonly chapterFactsWithheld = new Set<string>()
   private refreshTimer: NodeJS.Timeout | null = null
   private refreshing: Promise<unknown> = Promise.resolve()
   /** Renders so far, of any PDF, and of chapters alone (the whole book also renders in the background after a change). */
@@ -179,7 +182,7 @@ export class PdfService {
     const key = hashOf(JSON.stringify(input))
     if (this.current?.key === key) {
       this.current.version = version
-      if (this.current.facts) this.factsKnown(this.current)
+      if (this.current.facts) this.wholeFactsKnown(this.current)
     } else {
       const file = this.renderOnce(key, input)
       const current: Render = { key, version, file }
@@ -187,7 +190,7 @@ export class PdfService {
       file.then(
         (done) => {
           current.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }
-          if (this.current === current) this.factsKnown(current)
+          if (this.current === current) this.wholeFactsKnown(current)
         },
         () => {
           if (this.current === current) this.current = null
@@ -210,48 +213,65 @@ export class PdfService {
    */
   async chapterFacts(slug: string, contributeUrl: string): Promise<PdfFacts | null> {
     const render = await this.chapterRender(slug, contributeUrl, false)
-    return render?.facts ?? null
+    if (render?.facts) return render.facts
+    this.chapterFactsWithheld.add(slug)
+    return null
   }
 
   private async chapterRender(slug: string, contributeUrl: string, start: boolean): Promise<Render | null> {
     const version = this.contentVersion.current
     const cached = this.chapters.get(slug)
     if (cached?.version === version) return cached
-    if (this.chapterSource?.version !== version) {
-      const source = { version, input: currentEditionInput(this.db, contributeUrl).then((current) => current.input) }
-      this.chapterSource = source
-      source.input.catch(() => this.chapterSource === source && (this.chapterSource = null))
-    }
-    const input = chapterInput(await this.chapterSource.input, slug)
-    if (!input) return null
-    const key = hashOf(JSON.stringify(input))
+    const chapter = await this.chapterOf(slug, version, contributeUrl)
+    if (!chapter) return null
     const latest = this.chapters.get(slug)
-    if (latest?.key === key) {
+    if (latest?.key === chapter.key) {
       latest.version = version
       return latest
     }
     if (!start) return null
     this.chapterRenders += 1
-    const render: Render = { key, version, file: this.render(input) }
+    const render: Render = { key: chapter.key, version, file: this.render(chapter.input) }
     this.chapters.set(slug, render)
     render.file.then(
       (done) => {
         render.facts = { bytes: done.bytes.length, pages: countPdfPages(done.bytes) }
-        // The chapter's page can now say the file's size and page count: pages stored before must not hide them.
-        this.contentVersion.changed()
+        // The chapter's page can now say the file's size and page count: a page stored without them must not hide them.
+        if (this.chapterFactsWithheld.delete(slug)) this.factsKnown(render)
       },
       () => this.chapters.get(slug) === render && this.chapters.delete(slug),
     )
     return render
   }
 
-  /** Pages made while the facts were not known showed the link without them: moving the content version on makes them again. */
-  private factsKnown(current: Render) {
+  /** A chapter's input and its key (the hash of that input), made once per content version; null when `slug` is not a chapter. */
+  private async chapterOf(slug: string, version: string, contributeUrl: string) {
+    if (this.chapterSource?.version !== version) {
+      const source = { version, input: currentEditionInput(this.db, contributeUrl).then((current) => current.input), chapters: new Map() }
+      this.chapterSource = source
+      source.input.catch(() => this.chapterSource === source && (this.chapterSource = null))
+    }
+    const source = this.chapterSource
+    const known = source.chapters.get(slug)
+    if (known) return known
+    const input = chapterInput(await source.input, slug)
+    if (!input) return null
+    const chapter = { input, key: hashOf(JSON.stringify(input)) }
+    source.chapters.set(slug, chapter)
+    return chapter
+  }
+
+  private wholeFactsKnown(current: Render) {
     if (!this.factsWithheld) return
     this.factsWithheld = false
-    const upToDate = current.version === this.contentVersion.current
+    this.factsKnown(current)
+  }
+
+  /** Pages made while a render's facts were not known showed its link without them: moving the content version on makes them again. */
+  private factsKnown(render: Render) {
+    const upToDate = render.version === this.contentVersion.current
     this.contentVersion.changed()
-    if (upToDate) current.version = this.contentVersion.current
+    if (upToDate) render.version = this.contentVersion.current
   }
 
   async editionPdf(number: number): Promise<(PdfFile & { number: number }) | null> {
@@ -312,12 +332,28 @@ export class PdfService {
   private async render(input: PdfInput): Promise<PdfFile> {
     this.renders += 1
     const started = performance.now()
-    // pdfkit, the fonts and the hyphenation patterns cost ~35 MB: loaded on the first render, not at start.
-    const { renderHandbookPdf } = await import('./handbook-pdf')
-    const bytes = await renderHandbookPdf(input)
+    const bytes = await renderInWorker(input)
     logger.info({ ms: Math.round(performance.now() - started), bytes: bytes.length, edition: input.editionLabel }, 'handbook PDF rendered')
     return { hash: hashOf(bytes), bytes }
   }
+}
+
+// Compiled (`npm start`), the worker is build/pdf-worker.js beside build/server-entry.js
+// (scripts/build-if-needed.js); from source (dev, tests) it is the TypeScript file, loaded through tsx.
+const fromSource = import.meta.url.endsWith('.ts')
+const sourceWorker = JSON.stringify(new URL('./render-worker.ts', import.meta.url).href)
+
+/** Renders in a worker thread that exits afterwards, so what the render loads and allocates does not stay in this process. */
+function renderInWorker(input: PdfInput): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const worker = fromSource
+      ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${sourceWorker}, ${sourceWorker}))`, { eval: true, workerData: input })
+      : new Worker(new URL('./pdf-worker.js', import.meta.url), { workerData: input })
+    worker.once('message', (bytes: Uint8Array) => resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
+    worker.once('error', reject)
+    // After the message this changes nothing; without one the render failed.
+    worker.once('exit', (code) => reject(new Error(`the PDF worker exited (${code}) without a PDF`)))
+  })
 }
 
 export async function listEditions(db: Database) {
