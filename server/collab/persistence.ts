@@ -32,11 +32,12 @@ export async function loadDocuments(db: Database, documents: string[]) {
   )
   const parts = new Map<string, typeof rows>(documents.map((document) => [document, []]))
   for (const row of rows) parts.get(row.document)?.push(row)
-  return new Map([...parts].map(([document, stored]) => [document, applyStored(stored)]))
+  return new Map([...parts].map(([document, stored]) => [document, applyStored(document, stored)]))
 }
 
-function applyStored(rows: Array<{ part: Uint8Array; isState: boolean }>) {
-  const doc = new Y.Doc({ gc: true })
+function applyStored(document: string, rows: Array<{ part: Uint8Array; isState: boolean }>) {
+  // Named after the document: a generated guid costs 31 reads of crypto randomness.
+  const doc = new Y.Doc({ gc: true, guid: document })
   Y.transact(doc, () => {
     for (const row of rows) Y.applyUpdate(doc, row.part)
   })
@@ -135,7 +136,7 @@ export async function compactStored(db: Database, document: string, options: { c
 /** One update holding all the parts; with garbage collection, deleted content is dropped (unless something lacks its base). */
 function fold(parts: Uint8Array[], collectGarbage: boolean) {
   if (!collectGarbage) return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
-  const doc = new Y.Doc({ gc: true })
+  const doc = new Y.Doc({ gc: true, guid: 'fold' })
   try {
     Y.transact(doc, () => {
       for (const part of parts) Y.applyUpdate(doc, part)
