@@ -67,22 +67,24 @@ describe('live editing over the y-websocket protocol', () => {
     expect(slugs).toHaveLength(12)
     const stored = slugs.slice(0, 6)
     // Half were edited before: a compacted state, then an update row after it (the tail).
-    for (const slug of stored) {
-      const writer = client(slug)
-      await waitForSync(writer)
-      writer.addParagraph(`Eerder [${slug}]`)
-      await waitFor(() => server.collab.loadedRoom(slug)?.doc.getXmlFragment('default').toString().includes(`Eerder [${slug}]`) ?? false, 5000, 'the edit on the server')
-      writer.close()
-      await waitFor(() => !server.collab.loadedDocuments.includes(slug), 5000, 'unload')
-      const [state] = await db.select().from(documentStates).where(eq(documentStates.document, slug))
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, state.state)
-      const before = Y.encodeStateVector(doc)
-      const paragraph = new Y.XmlElement('paragraph')
-      paragraph.insert(0, [new Y.XmlText(`Staart [${slug}]`)])
-      doc.getXmlFragment('default').insert(0, [paragraph])
-      await db.insert(documentUpdates).values({ document: slug, update: Y.encodeStateAsUpdate(doc, before) })
-    }
+    await Promise.all(
+      stored.map(async (slug) => {
+        const writer = client(slug)
+        await waitForSync(writer)
+        writer.addParagraph(`Eerder [${slug}]`)
+        await waitFor(() => server.collab.loadedRoom(slug)?.doc.getXmlFragment('default').toString().includes(`Eerder [${slug}]`) ?? false, 10_000, 'the edit on the server')
+        writer.close()
+        await waitFor(() => !server.collab.loadedDocuments.includes(slug), 10_000, 'unload')
+        const [state] = await db.select().from(documentStates).where(eq(documentStates.document, slug))
+        const doc = new Y.Doc()
+        Y.applyUpdate(doc, state.state)
+        const before = Y.encodeStateVector(doc)
+        const paragraph = new Y.XmlElement('paragraph')
+        paragraph.insert(0, [new Y.XmlText(`Staart [${slug}]`)])
+        doc.getXmlFragment('default').insert(0, [paragraph])
+        await db.insert(documentUpdates).values({ document: slug, update: Y.encodeStateAsUpdate(doc, before) })
+      }),
+    )
     const readers = slugs.map((slug) => client(slug))
     await Promise.all(readers.map(waitForSync))
     readers.forEach((reader, index) => {
