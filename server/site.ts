@@ -20,7 +20,8 @@ import { PdfService } from '#server/pdf/editions'
 import { LiveChanges } from '#server/handbook/edition-changes'
 import { PublishedContent } from '#server/published-content'
 import { RenderedPages } from '#server/rendered-pages'
-import { initialLiveDocument } from '#server/handbook/live-documents'
+import { initialLiveDocuments } from '#server/handbook/live-documents'
+import { batched } from '#server/collab/batched'
 import { DocumentRelay } from '#server/collab/relay'
 import { RedisBus, type RedisSettings } from '#server/redis'
 
@@ -72,6 +73,8 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   const relay = bus ? new DocumentRelay(bus) : undefined
   const mail = new MailSender(database.db, options.mail ?? {})
   const origins = siteOrigins(options.publicUrl, options.publicUrlIsDefault)
+  // New documents opening at the same moment read their published texts in one query.
+  const initialContents = batched((slugs: Map<string, null>) => initialLiveDocuments(database.db, [...slugs.keys()]))
   const collab = new CollabServer(database.db, {
     writeWindowMs: 250,
     compactAfterUpdates: 200,
@@ -82,7 +85,7 @@ export async function createSite(options: SiteOptions): Promise<Site> {
     ...options.collab,
     ...collabAuthorization(database.db, origins),
     relay,
-    initialContent: (document) => initialLiveDocument(database.db, document),
+    initialContent: (document) => initialContents(document, null),
   })
   const storage = createStorage({ dataDir: options.dataDir, s3: options.s3 })
   const contentVersion = await ContentVersion.start(database)

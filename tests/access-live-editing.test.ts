@@ -3,9 +3,12 @@ import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
+import type { IncomingMessage } from 'node:http'
+import { collabAuthorization } from '#server/collab/upgrade-auth'
+import type { Database } from '#server/db/client'
 import { outbox, sessions, type Role } from '#server/db/schema'
 import { connectClient, rawSocket, waitFor, waitForSync, type CollabClient } from './support/collab-client'
-import { createUser, testPassword } from './support/factories'
+import { createUser, sessionCookieFor, testPassword } from './support/factories'
 import { cookieFrom, postForm } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
 
@@ -134,6 +137,27 @@ describe('every end of access closes live editing at once', () => {
     await waitFor(() => witness.text().includes('Vanaf de telefoon'), 5000, 'the other session to keep editing')
   })
 
+  it('a crowd of sockets of one session opening while it logs out: none stays open, every later one is refused', async () => {
+    const { cookie } = await signedInUser()
+    const headers = { Origin: server.url, Cookie: cookie }
+    const socket = () => {
+      const raw = rawSocket(server.url, document, headers)
+      raw.opened.catch(() => {})
+      return raw
+    }
+    // Their upgrade checks are under way (sharing one session lookup) when the logout ends the session.
+    const crowd = Array.from({ length: 40 }, socket)
+    cleanups.push(() => crowd.forEach((raw) => raw.socket.terminate()))
+    const response = await postForm(server.url, '/uitloggen', {}, { Cookie: cookie })
+    expect(response.status).toBe(302)
+    const after = Array.from({ length: 20 }, socket)
+    cleanups.push(() => after.forEach((raw) => raw.socket.terminate()))
+    expect(await within(Promise.all(after.map((raw) => raw.refused)), 5000, 'the later sockets to be refused')).toEqual(after.map(() => 401))
+    // Each of the crowd was refused, or admitted before the logout and closed by it.
+    const ends = await within(Promise.all(crowd.map((raw) => Promise.race([raw.refused, raw.closed]))), 5000, 'every socket of the crowd to end')
+    for (const end of ends) expect([401, 4401]).toContain(end)
+  })
+
   it("'overal uitloggen behalve hier' closes the other sessions' sockets, not this one's", async () => {
     const { user, cookie } = await signedInUser()
     const here = await editor(cookie)
@@ -201,6 +225,59 @@ describe('every end of access closes live editing at once', () => {
     expect(response.status).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(isOpen(live.client)).toBe(true)
+  })
+})
+
+/** The database, with every query's answer held back while `hold` is on: a session lookup that read before a logout and answers after it. */
+function databaseHolding(db: Database) {
+  let gate = Promise.resolve()
+  let open = () => {}
+  const wrap = (value: unknown): unknown =>
+    typeof value === 'object' && value !== null
+      ? new Proxy(value, {
+          get(target, property) {
+            const member = Reflect.get(target, property) as unknown
+            if (property === 'then' && typeof member === 'function') {
+              return (resolve: (value: unknown) => void, reject: (error: unknown) => void) => (member as PromiseLike<unknown>['then']).call(target, (answer) => gate.then(() => resolve(answer)), reject)
+            }
+            return typeof member === 'function' ? (...args: unknown[]) => wrap((member as (...args: unknown[]) => unknown).apply(target, args)) : member
+          },
+        })
+      : value
+  return {
+    db: wrap(db) as Database,
+    hold: () => (gate = new Promise<void>((resolve) => (open = resolve))),
+    release: () => open(),
+  }
+}
+
+describe('the upgrade check under a join storm', () => {
+  it('a session lookup under way when the session ends is neither shared with later sockets nor trusted', async () => {
+    const user = await createUser(db())
+    const cookie = await sessionCookieFor(db(), user.id)
+    const held = databaseHolding(db())
+    const check = collabAuthorization(held.db, new Set([server.url]))
+    const upgrade = () => check.authorize({ headers: { origin: server.url, cookie } } as IncomingMessage)
+
+    held.hold()
+    const before = [upgrade(), upgrade()]
+    // The lookup has read the session; its answer waits. Now the session ends (as logging out does).
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await db().delete(sessions).where(eq(sessions.id, sessionIdOf(cookie)))
+    check.forgetSessions([sessionIdOf(cookie)])
+    const after = upgrade()
+    held.release()
+    expect(await after).toEqual({ allowed: false, status: 401 })
+    expect(await Promise.all(before)).toEqual([{ allowed: false, status: 401 }, { allowed: false, status: 401 }])
+    expect(await upgrade()).toEqual({ allowed: false, status: 401 })
+  })
+
+  it('sockets of one live session arriving together are all allowed', async () => {
+    const user = await createUser(db(), { name: 'Mia Menigte' })
+    const cookie = await sessionCookieFor(db(), user.id)
+    const check = collabAuthorization(db(), new Set([server.url]))
+    const decisions = await Promise.all(Array.from({ length: 50 }, () => check.authorize({ headers: { origin: server.url, cookie } } as IncomingMessage)))
+    expect(new Set(decisions.map((decision) => JSON.stringify(decision)))).toEqual(new Set([JSON.stringify({ allowed: true, userId: user.id, sessionId: sessionIdOf(cookie), name: 'Mia Menigte' })]))
   })
 })
 

@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm'
+import { and, asc, eq, notInArray } from 'drizzle-orm'
+import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { documentStates, documentUpdates } from '#server/db/schema'
+import { documentStates, documentUpdates, sections } from '#server/db/schema'
 import { liveDraftText, publishRevision } from '#server/handbook/live-documents'
 import { searchHandbook } from '#server/search/search'
 import { connectClient, rawSocket, waitFor, waitForSync, type CollabClient } from './support/collab-client'
@@ -58,6 +59,44 @@ describe('live editing over the y-websocket protocol', () => {
     const reader = client('rol-gemeente')
     await waitForSync(reader)
     expect(reader.text()).toContain('Bewaard in de database')
+  })
+
+  it('documents opened at the same moment (read together) each get their own text: state and tail, or the published text', async () => {
+    const db = server.database.db
+    const slugs = (await db.select({ slug: sections.slug }).from(sections).where(and(eq(sections.kind, 'section'), notInArray(sections.slug, ['lobby', 'mandaat', 'rol-gemeente']))).orderBy(asc(sections.id)).limit(12)).map((row) => row.slug)
+    expect(slugs).toHaveLength(12)
+    const stored = slugs.slice(0, 6)
+    // Half were edited before: a compacted state, then an update row after it (the tail).
+    await Promise.all(
+      stored.map(async (slug) => {
+        const writer = client(slug)
+        await waitForSync(writer)
+        writer.addParagraph(`Eerder [${slug}]`)
+        await waitFor(() => server.collab.loadedRoom(slug)?.doc.getXmlFragment('default').toString().includes(`Eerder [${slug}]`) ?? false, 10_000, 'the edit on the server')
+        writer.close()
+        await waitFor(() => !server.collab.loadedDocuments.includes(slug), 10_000, 'unload')
+        const [state] = await db.select().from(documentStates).where(eq(documentStates.document, slug))
+        const doc = new Y.Doc()
+        Y.applyUpdate(doc, state.state)
+        const before = Y.encodeStateVector(doc)
+        const paragraph = new Y.XmlElement('paragraph')
+        paragraph.insert(0, [new Y.XmlText(`Staart [${slug}]`)])
+        doc.getXmlFragment('default').insert(0, [paragraph])
+        await db.insert(documentUpdates).values({ document: slug, update: Y.encodeStateAsUpdate(doc, before) })
+      }),
+    )
+    const readers = slugs.map((slug) => client(slug))
+    await Promise.all(readers.map(waitForSync))
+    readers.forEach((reader, index) => {
+      const slug = slugs[index]
+      const mine = index < stored.length
+      expect(reader.text().includes(`Eerder [${slug}]`), slug).toBe(mine)
+      expect(reader.text().includes(`Staart [${slug}]`), slug).toBe(mine)
+      expect(reader.text().length, slug).toBeGreaterThan(0)
+      for (const other of slugs) if (other !== slug) expect(reader.text(), slug).not.toContain(`[${other}]`)
+    })
+    // Started from the published text: each stored its first state once.
+    for (const slug of slugs.slice(stored.length)) expect(await db.select().from(documentStates).where(eq(documentStates.document, slug))).toHaveLength(1)
   })
 
   it('members see when the draft differs from what is published; visitors do not', async () => {

@@ -9,7 +9,8 @@ import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRu
 import { DocumentWriter, type WriterTiming } from './document-writer'
 import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
-import { loadDocument, storeInitialState } from './persistence'
+import { batched } from './batched'
+import { loadDocuments, storeInitialStates } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
 import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
@@ -65,6 +66,12 @@ export class CollabServer {
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
   private readonly writer: DocumentWriter
+  // Documents opening at the same moment are read, and their first states stored, together.
+  private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
+  private readonly storeFirst = batched(async (states: Map<string, Uint8Array>) => {
+    const stored = await storeInitialStates(this.db, [...states].map(([document, state]) => ({ document, state })))
+    return new Map([...states.keys()].map((document) => [document, stored.has(document)]))
+  })
 
   constructor(
     private readonly db: Database,
@@ -98,17 +105,17 @@ export class CollabServer {
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return existing
-      let stored = await loadDocument(this.db, document)
+      let stored = await this.load(document, null)
       if (!stored.exists) {
         const initial = await this.options.initialContent(document)
         if (!initial) return null
         // Another process may have started the same document at the same moment: theirs stands, or the text would be there twice.
-        if (await storeInitialState(this.db, document, Y.encodeStateAsUpdate(initial))) {
+        if (await this.storeFirst(document, Y.encodeStateAsUpdate(initial))) {
           stored.doc.destroy()
           stored = { ...stored, doc: initial }
         } else {
           initial.destroy()
-          stored = await loadDocument(this.db, document)
+          stored = await this.load(document, null)
         }
       }
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')

@@ -155,7 +155,9 @@ export class DocumentRoom {
         if (Y.decodeStateVector(stateVector).size === 0) return this.send(connection.socket, this.view('full-sync-step-2', () => this.syncStep2Message()))
         this.send(connection.socket, this.syncStep2Message(stateVector))
       } else if (syncType === syncProtocol.messageYjsSyncStep2) {
-        this.applyFrom(connection, decoding.readVarUint8Array(decoder), true)
+        const update = decoding.readVarUint8Array(decoder)
+        // A fresh client lacks nothing of ours and has nothing we lack: its step 2 is the empty update, which would change nothing.
+        if (!isEmptyUpdate(update)) this.applyFrom(connection, update, true)
         connection.sentSyncStep2 = true
         this.releaseHeld(connection)
       } else if (syncType === syncProtocol.messageYjsUpdate) {
@@ -318,4 +320,9 @@ export class DocumentRoom {
       if (error) socket.terminate()
     })
   }
+}
+
+/** No structs and an empty delete set (v1): what a client that has nothing new answers to our sync step 1. */
+function isEmptyUpdate(update: Uint8Array) {
+  return update.length === 2 && update[0] === 0 && update[1] === 0
 }

@@ -11,29 +11,54 @@ import { documentContributors, documentStates, documentUpdates } from '#server/d
  * process committed late, with a lower id than the last one folded.
  */
 export async function loadDocument(db: Database, document: string) {
-  const doc = new Y.Doc({ gc: true })
-  const [state] = await db.select().from(documentStates).where(eq(documentStates.document, document))
-  if (state) Y.applyUpdate(doc, state.state)
-  const updates = await db
-    .select({ id: documentUpdates.id, update: documentUpdates.update })
-    .from(documentUpdates)
-    .where(eq(documentUpdates.document, document))
-    .orderBy(asc(documentUpdates.id))
+  return (await loadDocuments(db, [document])).get(document)!
+}
+
+export type LoadedDocument = Awaited<ReturnType<typeof loadDocument>>
+
+/**
+ * Several documents in one round trip (documents joined at the same moment: a meeting
+ * starting, a reconnect storm after a deploy): per document its compacted state, if any,
+ * then its tail of update rows in order.
+ */
+export async function loadDocuments(db: Database, documents: string[]) {
+  const rows = rowsOf<{ document: string; part: Uint8Array; isState: boolean }>(
+    await db.execute(sql`
+      select * from (
+        select ${documentStates.document} as document, ${documentStates.state} as part, true as "isState", 0 as id from ${documentStates} where ${inArray(documentStates.document, documents)}
+        union all
+        select ${documentUpdates.document}, ${documentUpdates.update}, false, ${documentUpdates.id} from ${documentUpdates} where ${inArray(documentUpdates.document, documents)}
+      ) as stored order by document, "isState" desc, id`),
+  )
+  const parts = new Map<string, typeof rows>(documents.map((document) => [document, []]))
+  for (const row of rows) parts.get(row.document)?.push(row)
+  return new Map([...parts].map(([document, stored]) => [document, applyStored(document, stored)]))
+}
+
+function applyStored(document: string, rows: Array<{ part: Uint8Array; isState: boolean }>) {
+  // Named after the document: a generated guid costs 31 reads of crypto randomness.
+  const doc = new Y.Doc({ gc: true, guid: document })
   Y.transact(doc, () => {
-    for (const row of updates) Y.applyUpdate(doc, row.update)
+    for (const row of rows) Y.applyUpdate(doc, row.part)
   })
+  const updates = rows.length - (rows[0]?.isState ? 1 : 0)
   // Structs or deletions that never found their base (stored before updates were checked) would be
   // sent to every client and kept forever; they are dropped, and the next compaction stores the clean state.
   const droppedPending = Boolean(doc.store.pendingStructs || doc.store.pendingDs)
   doc.store.pendingStructs = null
   doc.store.pendingDs = null
-  return { doc, exists: Boolean(state) || updates.length > 0, storedUpdates: updates.length + (droppedPending ? 1 : 0), droppedPending }
+  return { doc, exists: rows.length > 0, storedUpdates: updates + (droppedPending ? 1 : 0), droppedPending }
 }
 
-/** A document's first content (from its published revision); false when another process stored one first. */
-export async function storeInitialState(db: Database, document: string, state: Uint8Array) {
-  const inserted = await db.insert(documentStates).values({ document, state, throughUpdateId: 0, updatedAt: new Date() }).onConflictDoNothing().returning({ document: documentStates.document })
-  return inserted.length > 0
+/** Documents' first content (from their published revisions), in one insert; the ones another process stored first are left out of the answer. */
+export async function storeInitialStates(db: Database, states: Array<{ document: string; state: Uint8Array }>) {
+  const now = new Date()
+  const inserted = await db
+    .insert(documentStates)
+    .values(states.map(({ document, state }) => ({ document, state, throughUpdateId: 0, updatedAt: now })))
+    .onConflictDoNothing()
+    .returning({ document: documentStates.document })
+  return new Set(inserted.map((row) => row.document))
 }
 
 /** One row of a write: a document's updates of one write window, merged, under a key unique to this write. */
@@ -111,7 +136,7 @@ export async function compactStored(db: Database, document: string, options: { c
 /** One update holding all the parts; with garbage collection, deleted content is dropped (unless something lacks its base). */
 function fold(parts: Uint8Array[], collectGarbage: boolean) {
   if (!collectGarbage) return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts)
-  const doc = new Y.Doc({ gc: true })
+  const doc = new Y.Doc({ gc: true, guid: 'fold' })
   try {
     Y.transact(doc, () => {
       for (const part of parts) Y.applyUpdate(doc, part)

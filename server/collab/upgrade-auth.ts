@@ -15,15 +15,34 @@ const recentAtMost = 10_000
 /**
  * Live editing is for members and up, asked through `can` like every page.
  * The session cookie and the Origin are checked before the socket exists. A
- * session allowed in the last few seconds is not looked up again; ending
- * access (forgetUser / forgetSessions, called when the collab server closes
- * that user's or those sessions' sockets) clears it at once.
+ * session allowed in the last few seconds is not looked up again, and sockets
+ * of one session arriving together share one lookup; ending access
+ * (forgetUser / forgetSessions, called when the collab server closes that
+ * user's or those sessions' sockets) clears both at once.
  */
 export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<string>) {
   // Keyed by a hash of the cookie's token: the secret itself is not kept.
   const recent = new Map<string, { decision: Allowed; until: number }>()
-  // Bumped whenever access ends: a lookup that started before is not remembered (it may predate the end).
+  // Lookups under way: sockets of one session arriving together (300 joining at once) share one query.
+  const pending = new Map<string, Promise<UpgradeDecision>>()
+  // Bumped whenever access ends: what a lookup read before that may predate the end.
   let generation = 0
+  const lookUp = async (key: string, token: string): Promise<UpgradeDecision> => {
+    let readIn = generation
+    let authentication = await validateSessionToken(db, token)
+    // Access ended while we looked (a logout may have deleted the row after we read it): read again, for
+    // this socket and every one that joined the lookup.
+    while (authentication && readIn !== generation) {
+      readIn = generation
+      authentication = await validateSessionToken(db, token)
+    }
+    if (!authentication) return { allowed: false, status: 401 }
+    if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
+    const decision: Allowed = { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
+    if (recent.size >= recentAtMost) recent.clear()
+    recent.set(key, { decision, until: Date.now() + recentForMs })
+    return decision
+  }
   return {
     authorize: async (request: IncomingMessage): Promise<UpgradeDecision> => {
       if (!sameOrigin(request, siteOrigins)) return { allowed: false, status: 403 }
@@ -32,14 +51,12 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       const key = createHash('sha256').update(token).digest('base64url')
       const known = recent.get(key)
       if (known && known.until > Date.now()) return known.decision
-      const startedIn = generation
-      const authentication = await validateSessionToken(db, token)
-      if (!authentication) return { allowed: false, status: 401 }
-      if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-      const decision: Allowed = { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
-      if (recent.size >= recentAtMost) recent.clear()
-      if (startedIn === generation) recent.set(key, { decision, until: Date.now() + recentForMs })
-      return decision
+      let lookup = pending.get(key)
+      if (!lookup) {
+        lookup = lookUp(key, token).finally(() => pending.delete(key))
+        pending.set(key, lookup)
+      }
+      return lookup
     },
     forgetUser: (userId: number) => {
       generation += 1

@@ -1,0 +1,36 @@
+/** Keys at most per call: one statement's parameters stay far below Postgres's limit. */
+const batchAtMost = 500
+
+/**
+ * Gathers what is asked while the previous call is under way (and in the same turn of the
+ * event loop) into one call of `run`: when hundreds of documents open at once (a meeting
+ * starting, a reconnect storm after a deploy), one query serves many of them instead of one
+ * query each; alone, a request waits for nothing but the next turn. A key asked twice at once gets
+ * one answer for both: the callers (under collab-server.ts's per-document lock) ask once at a time.
+ */
+export function batched<Input, Output>(run: (inputs: Map<string, Input>) => Promise<Map<string, Output>>) {
+  type Waiter = { input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }
+  const waiting = new Map<string, Waiter[]>()
+  let busy = false
+  const next = async () => {
+    const keys = [...waiting.keys()].slice(0, batchAtMost)
+    if (keys.length === 0) return void (busy = false)
+    busy = true
+    const batch = new Map(keys.map((key) => [key, waiting.get(key)!]))
+    for (const key of keys) waiting.delete(key)
+    try {
+      const outputs = await run(new Map(keys.map((key) => [key, batch.get(key)![0].input])))
+      for (const [key, waiters] of batch) for (const waiter of waiters) outputs.has(key) ? waiter.resolve(outputs.get(key)!) : waiter.reject(new Error(`no answer for ${key}`))
+    } catch (error) {
+      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error)
+    }
+    void next()
+  }
+  return (key: string, input: Input) =>
+    new Promise<Output>((resolve, reject) => {
+      waiting.set(key, [...(waiting.get(key) ?? []), { input, resolve, reject }])
+      if (busy) return
+      busy = true
+      setImmediate(() => void next())
+    })
+}
