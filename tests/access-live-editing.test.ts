@@ -158,6 +158,38 @@ describe('every end of access closes live editing at once', () => {
     for (const end of ends) expect([401, 4401]).toContain(end)
   })
 
+  // Postgres only: another connection holds the document's table locked, so the load waits (PGlite has one connection).
+  it.skipIf(process.env.TEST_DB !== 'postgres')('a socket whose document is still loading when its session logs out is refused, not admitted', async () => {
+    const { cookie } = await signedInUser()
+    let unlock = () => {}
+    let locked = () => {}
+    const isLocked = new Promise<void>((resolve) => (locked = resolve))
+    const holding = db().transaction(async (transaction) => {
+      await transaction.execute(sql`lock table document_updates in access exclusive mode`)
+      locked()
+      await new Promise<void>((resolve) => (unlock = resolve))
+    })
+    await isLocked
+    try {
+      const raw = rawSocket(server.url, 'sociale-kaart', { Origin: server.url, Cookie: cookie })
+      raw.opened.catch(() => {})
+      cleanups.push(() => raw.socket.terminate())
+      // Its session is checked; the document's load is waiting for the lock.
+      await waitFor(async () => {
+        // postgres.js answers with the rows themselves (this test runs on Postgres only).
+        const rows = (await db().execute(sql`select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%document_updates%'`)) as unknown as Array<{ waiting: number }>
+        return rows[0].waiting > 0
+      }, 10_000, 'the load waiting for the lock')
+      expect((await postForm(server.url, '/uitloggen', {}, { Cookie: cookie })).status).toBe(302)
+      unlock()
+      await holding
+      expect(await within(Promise.race([raw.refused, raw.opened.then(() => 'open')]), 10_000, 'the socket to be answered')).toBe(401)
+    } finally {
+      unlock()
+      await holding
+    }
+  })
+
   it("'overal uitloggen behalve hier' closes the other sessions' sockets, not this one's", async () => {
     const { user, cookie } = await signedInUser()
     const here = await editor(cookie)

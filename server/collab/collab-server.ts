@@ -63,6 +63,8 @@ export class CollabServer {
   private readonly pingTimer: NodeJS.Timeout
   private readonly sessionCheckTimer: NodeJS.Timeout
   private closing = false
+  /** Counts access endings (logout, disable, ended sessions): an upgrade that waited across one asks again. */
+  private accessEnds = 0
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
   private readonly writer: DocumentWriter
@@ -132,6 +134,7 @@ export class CollabServer {
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
   async recheckUser(userId: number) {
+    this.accessEnds += 1
     this.options.forgetUser?.(userId)
     await this.closeUnlessAllowed(this.liveSockets().filter((live) => live.userId === userId))
   }
@@ -143,6 +146,7 @@ export class CollabServer {
 
   /** Closes exactly the sockets opened with these sessions (logout, ended elsewhere, new password). */
   closeSessions(sessionIds: string[]) {
+    this.accessEnds += 1
     this.options.forgetSessions?.(sessionIds)
     const ended = new Set(sessionIds)
     for (const live of this.liveSockets()) if (live.socket.sessionId && ended.has(live.socket.sessionId)) endAccess(live, 4401, 'sessie beëindigd')
@@ -187,10 +191,16 @@ export class CollabServer {
       if (this.closing) return refuse(socket, 503)
       const document = documentNameOf(request.url ?? '')
       if (document === null) return refuse(socket, 400)
-      const decision = /^[a-z0-9-]{1,120}$/.test(document) ? await this.options.authorize(request, document) : ({ allowed: false, status: 404 } as const)
+      if (!/^[a-z0-9-]{1,120}$/.test(document)) return refuse(socket, 404)
+      const endsBefore = this.accessEnds
+      let decision = await this.options.authorize(request, document)
       if (!decision.allowed) return refuse(socket, decision.status)
       const room = await this.open(document)
       if (!room) return refuse(socket, 404)
+      // Access ended somewhere while this socket waited for its document: the socket was not live yet, so
+      // nothing closed it. Ask again (what authorize remembered of ended sessions is forgotten by now).
+      if (this.accessEnds !== endsBefore) decision = await this.options.authorize(request, document)
+      if (!decision.allowed) return refuse(socket, decision.status)
       this.cancelUnload(document)
       this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => {
         websocket.sessionId = decision.sessionId
