@@ -317,7 +317,7 @@ export class DocumentRoom {
  * A y-websocket message: its type (and sync message type), then the payload with its varuint length —
  * what lib0's encoder writes, into one Buffer from Node's pool instead of an encoder's growing chunks.
  */
-export function framed(type: number, syncType: number | null, payload: Uint8Array): Buffer {
+function framed(type: number, syncType: number | null, payload: Uint8Array): Buffer {
   let lengthBytes = 1
   for (let rest = payload.length >>> 7; rest > 0; rest >>>= 7) lengthBytes += 1
   const header = (syncType === null ? 1 : 2) + lengthBytes
