@@ -146,6 +146,30 @@ describe('the write loop', () => {
     await storeWrite(db, [...rows, { document: 'herhaalde-schrijfactie', update: new Uint8Array([0, 0]), writeKey: 'test-herhaald-3' }], [{ document: 'herhaalde-schrijfactie', userId, at: new Date() }])
     expect((await rowsOf(db, 'herhaalde-schrijfactie')).length).toBe(3)
   })
+
+  it('stores each update byte for byte and in the order given: a large edit, and one cut out of the message it came in', async () => {
+    const db = server.database.db
+    const large = new Y.Doc()
+    large.getXmlFragment('default').insert(0, Array.from({ length: 3000 }, (_, index) => {
+      const paragraph = new Y.XmlElement('paragraph')
+      paragraph.insert(0, [new Y.XmlText(`Alinea ${index}: afspraken over wie wat doet — “citaat” ü`)])
+      return paragraph
+    }))
+    const largeUpdate = Y.encodeStateAsUpdate(large)
+    // As the room hands updates over: a view into the received message, not a buffer of its own.
+    const message = new Uint8Array([0, 2, 9, 9, ...largeUpdate.subarray(0, 50), 7, 7])
+    const cut = message.subarray(4, 54)
+    const rows = [
+      { document: 'bytes-groot', update: largeUpdate, writeKey: 'test-bytes-1' },
+      { document: 'bytes-uitgesneden', update: cut, writeKey: 'test-bytes-2' },
+      { document: 'bytes-groot', update: new Uint8Array([1, 2, 3]), writeKey: 'test-bytes-3' },
+    ]
+    await storeWrite(db, rows, [])
+    const big = await rowsOf(db, 'bytes-groot')
+    expect(big.map((row) => Buffer.from(row.update).equals(Buffer.from(largeUpdate)) || [...row.update].join())).toEqual([true, '1,2,3'])
+    expect(big[0].id).toBeLessThan(big[1].id)
+    expect([...(await rowsOf(db, 'bytes-uitgesneden'))[0].update]).toEqual([...largeUpdate.subarray(0, 50)])
+  })
 })
 
 describe('who edited', () => {

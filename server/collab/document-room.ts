@@ -282,10 +282,7 @@ export class DocumentRoom {
   private onUpdate(update: Uint8Array, origin: unknown) {
     this.views.clear()
     const from = origin instanceof Object && 'socket' in origin ? (origin as Connection) : null
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeUpdate(encoder, update)
-    this.broadcast(encoding.toUint8Array(encoder))
+    this.broadcast(framed(messageSync, syncProtocol.messageYjsUpdate, update))
     // Another process's update: that process stores it (server/collab/relay.ts).
     if (origin === relayOrigin) return
     this.writer.add(this.name, update, from?.userId ?? null)
@@ -304,25 +301,43 @@ export class DocumentRoom {
   }
 
   private awarenessMessage(clients: number[]) {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageAwareness)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
-    return encoding.toUint8Array(encoder)
+    return framed(messageAwareness, null, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
   }
 
-  private broadcast(message: Uint8Array) {
+  /** One frame for every socket: encoded once, sent as the same Buffer (ws wraps anything else anew per send). */
+  private broadcast(message: Buffer) {
     for (const socket of this.connections.keys()) this.send(socket, message)
   }
 
+  // No callback per send: a failed write errors the socket, and its 'error' handler ends it.
   private send(socket: WebSocket, message: Uint8Array) {
-    if (socket.readyState !== socket.OPEN) return
-    socket.send(message, (error) => {
-      if (error) socket.terminate()
-    })
+    if (socket.readyState === socket.OPEN) socket.send(message)
   }
 }
 
 /** No structs and an empty delete set (v1): what a client that has nothing new answers to our sync step 1. */
 function isEmptyUpdate(update: Uint8Array) {
   return update.length === 2 && update[0] === 0 && update[1] === 0
+}
+
+/**
+ * A y-websocket message: its type (and sync message type), then the payload with its varuint length —
+ * what lib0's encoder writes, into one Buffer from Node's pool instead of an encoder's growing chunks.
+ */
+function framed(type: number, syncType: number | null, payload: Uint8Array): Buffer {
+  let lengthBytes = 1
+  for (let rest = payload.length >>> 7; rest > 0; rest >>>= 7) lengthBytes += 1
+  const header = (syncType === null ? 1 : 2) + lengthBytes
+  const frame = Buffer.allocUnsafe(header + payload.length)
+  frame[0] = type
+  if (syncType !== null) frame[1] = syncType
+  let at = header - lengthBytes
+  let rest = payload.length
+  while (rest > 0x7f) {
+    frame[at++] = 0x80 | (rest & 0x7f)
+    rest >>>= 7
+  }
+  frame[at] = rest
+  frame.set(payload, header)
+  return frame
 }

@@ -27,8 +27,8 @@ export class DocumentWriter {
   private readonly pending = new Map<string, Uint8Array[]>()
   /** Rows of a write that failed: sent again, unchanged and before anything newer, until one succeeds. */
   private unsent: UpdateRow[] = []
-  /** document → user → last edit, not yet written. */
-  private contributors = new Map<string, Map<number, Date>>()
+  /** document → user → last edit (ms since the epoch; a Date only when written), not yet written. */
+  private contributors = new Map<string, Map<number, number>>()
   private contributorsDueAt: number
   /** Rows stored per document since its last compaction (this process's count). */
   private readonly stored = new Map<string, number>()
@@ -56,9 +56,9 @@ export class DocumentWriter {
     if (updates) updates.push(update)
     else this.pending.set(document, [update])
     if (userId !== null) {
-      const editors = this.contributors.get(document) ?? new Map<number, Date>()
-      editors.set(userId, new Date())
-      this.contributors.set(document, editors)
+      let editors = this.contributors.get(document)
+      if (!editors) this.contributors.set(document, (editors = new Map()))
+      editors.set(userId, Date.now())
     }
     // While writes fail, the back-off's retry is already scheduled: new edits do not hurry it.
     if (this.failures === 0) this.schedule(this.timing.writeWindowMs)
@@ -121,6 +121,8 @@ export class DocumentWriter {
   private async writeOnce(allContributors: boolean) {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    // Messages that already arrived are handled (and broadcast) first: merging and storing wait behind them, not the other way round.
+    await new Promise((resolve) => setImmediate(resolve))
     const rows = this.unsent
     for (const [document, updates] of this.pending) {
       rows.push({ document, update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), writeKey: `${this.keyPrefix}-${++this.sequence}` })
@@ -154,15 +156,15 @@ export class DocumentWriter {
   }
 
   private takeContributors(): Contribution[] {
-    const taken = [...this.contributors].flatMap(([document, editors]) => [...editors].map(([userId, at]) => ({ document, userId, at })))
+    const taken = [...this.contributors].flatMap(([document, editors]) => [...editors].map(([userId, at]) => ({ document, userId, at: new Date(at) })))
     this.contributors = new Map()
     return taken
   }
 
   private recordContribution({ document, userId, at }: Contribution) {
-    const editors = this.contributors.get(document) ?? new Map<number, Date>()
+    const editors = this.contributors.get(document) ?? new Map<number, number>()
     const known = editors.get(userId)
-    if (!known || known < at) editors.set(userId, at)
+    if (known === undefined || known < at.getTime()) editors.set(userId, at.getTime())
     this.contributors.set(document, editors)
   }
 

@@ -72,7 +72,17 @@ export type Contribution = { document: string; userId: number; at: Date }
  * through but its answer was lost) is skipped, so a retry stores nothing twice.
  */
 export async function storeWrite(db: Database, rows: UpdateRow[], contributors: Contribution[]) {
-  const insertRows = (tx: Database) => tx.insert(documentUpdates).values(rows).onConflictDoNothing({ target: documentUpdates.writeKey })
+  // One statement of fixed text, however many rows: three array parameters instead of 3 × rows (building
+  // and parsing a 200-row VALUES list cost more main-thread time per write than the rows' own bytes).
+  // The updates travel hex-encoded: both drivers pass a text[] parameter as it is.
+  const insertRows = (tx: Database) =>
+    tx.execute(sql`
+      insert into ${documentUpdates} (document, "update", write_key)
+      select row.document, decode(row.hex, 'hex'), row.write_key
+      from unnest(${sql.param(rows.map((row) => row.document))}::text[], ${sql.param(rows.map((row) => hex(row.update)))}::text[], ${sql.param(rows.map((row) => row.writeKey))}::text[])
+        with ordinality as row (document, hex, write_key, position)
+      order by row.position
+      on conflict (write_key) do nothing`)
   // A single statement is a transaction of its own: the common write (no contributors due) is one round trip.
   if (contributors.length === 0) return void (await insertRows(db))
   await db.transaction(async (tx) => {
@@ -88,6 +98,10 @@ export async function storeWrite(db: Database, rows: UpdateRow[], contributors: 
       join users on users.id = entry.user_id
       on conflict (document, user_id) do update set last_edit_at = greatest(${documentContributors.lastEditAt}, excluded.last_edit_at)`)
   })
+}
+
+function hex(bytes: Uint8Array) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
 
 /** Key class of the compaction locks (pg_try_advisory_xact_lock(class, hashtext(document))). */
