@@ -2,5 +2,7 @@
 // young generation — a reader's request allocates little, and the default 16 MB semi-spaces are
 // most of the idle RSS past the code itself — and WebAssembly (PGlite's Postgres, nothing else
 // here) compiled by V8's baseline compiler only: the optimising tier's code for that large module
-// costs ~80 MB of RSS for ~5–10 % of a query's CPU (docs/decisions/009). Used by `npm start` and bench:read.
-export const serverCommand = ['--max-semi-space-size=2', '--liftoff-only', 'build/server-entry.js']
+// costs ~80 MB of RSS for ~5–10 % of a query's CPU — and an old generation that grows its limit by
+// 10 % at a time rather than V8's default factor, which let a read burst leave 117–130 MB behind (68 with
+// it, for ~20 % more CPU on a signed-in page; docs/decisions/009). Used by `npm start`, bench:read and bench:collab.
+export const serverCommand = ['--max-semi-space-size=2', '--liftoff-only', '--heap-growing-percent=10', 'build/server-entry.js']
