@@ -9,7 +9,7 @@ import path from 'node:path'
 import type { JSONContent } from '@tiptap/core'
 import { yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadDocument } from '#server/collab/persistence'
+import { loadDocuments } from '#server/collab/persistence'
 import { openDatabase } from '#server/db/client'
 import { documentPlainText } from '#server/handbook/render'
 import { connectClient, waitFor, waitForSync } from './support/collab-client'
@@ -53,7 +53,7 @@ async function dataDirWithMember(root: string) {
 async function storedText(dataDir: string, document: string) {
   const database = await openDatabase({ dataDir })
   try {
-    const { doc } = await loadDocument(database.db, document)
+    const { doc } = (await loadDocuments(database.db, [document])).get(document)!
     return documentPlainText(yXmlFragmentToProsemirrorJSON(doc.getXmlFragment('default')) as JSONContent)
   } finally {
     await database.close()

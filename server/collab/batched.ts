@@ -28,7 +28,9 @@ export function batched<Input, Output>(run: (inputs: Map<string, Input>) => Prom
   }
   return (key: string, input: Input) =>
     new Promise<Output>((resolve, reject) => {
-      waiting.set(key, [...(waiting.get(key) ?? []), { input, resolve, reject }])
+      const waiters = waiting.get(key)
+      if (waiters) waiters.push({ input, resolve, reject })
+      else waiting.set(key, [{ input, resolve, reject }])
       if (busy) return
       busy = true
       setImmediate(() => void next())

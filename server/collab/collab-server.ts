@@ -28,8 +28,10 @@ export type CollabOptions = WriterTiming & {
   /** Of these sessions, the ones whose user still may edit (session not ended or expired, user not disabled or demoted). */
   stillAllowedSessions: (sessionIds: string[]) => Promise<Set<string>>
   /** Ending access also forgets what `authorize` remembers of that user or those sessions. */
-  forgetUser?: (userId: number) => void
-  forgetSessions?: (sessionIds: string[]) => void
+  forgetUser: (userId: number) => void
+  forgetSessions: (sessionIds: string[]) => void
+  /** Counts access endings (forgetUser / forgetSessions): an upgrade that waited across one asks again. */
+  accessGeneration: () => number
   /** How often every live socket's session is checked again, for sessions that simply expire. */
   sessionCheckIntervalMs: number
   /** The Yjs content of a document opened for the first time, or null if there is no such document. */
@@ -63,8 +65,6 @@ export class CollabServer {
   private readonly pingTimer: NodeJS.Timeout
   private readonly sessionCheckTimer: NodeJS.Timeout
   private closing = false
-  /** Counts access endings (logout, disable, ended sessions): an upgrade that waited across one asks again. */
-  private accessEnds = 0
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
   private readonly writer: DocumentWriter
@@ -134,8 +134,7 @@ export class CollabServer {
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
   async recheckUser(userId: number) {
-    this.accessEnds += 1
-    this.options.forgetUser?.(userId)
+    this.options.forgetUser(userId)
     await this.closeUnlessAllowed(this.liveSockets().filter((live) => live.userId === userId))
   }
 
@@ -146,8 +145,7 @@ export class CollabServer {
 
   /** Closes exactly the sockets opened with these sessions (logout, ended elsewhere, new password). */
   closeSessions(sessionIds: string[]) {
-    this.accessEnds += 1
-    this.options.forgetSessions?.(sessionIds)
+    this.options.forgetSessions(sessionIds)
     const ended = new Set(sessionIds)
     for (const live of this.liveSockets()) if (live.socket.sessionId && ended.has(live.socket.sessionId)) endAccess(live, 4401, 'sessie beëindigd')
   }
@@ -192,14 +190,14 @@ export class CollabServer {
       const document = documentNameOf(request.url ?? '')
       if (document === null) return refuse(socket, 400)
       if (!/^[a-z0-9-]{1,120}$/.test(document)) return refuse(socket, 404)
-      const endsBefore = this.accessEnds
+      const endsBefore = this.options.accessGeneration()
       let decision = await this.options.authorize(request, document)
       if (!decision.allowed) return refuse(socket, decision.status)
       const room = await this.open(document)
       if (!room) return refuse(socket, 404)
       // Access ended somewhere while this socket waited for its document: the socket was not live yet, so
       // nothing closed it. Ask again (what authorize remembered of ended sessions is forgotten by now).
-      if (this.accessEnds !== endsBefore) decision = await this.options.authorize(request, document)
+      if (this.options.accessGeneration() !== endsBefore) decision = await this.options.authorize(request, document)
       if (!decision.allowed) return refuse(socket, decision.status)
       this.cancelUnload(document)
       this.sockets.handleUpgrade(request, socket, head, (websocket: LiveSocket) => {

@@ -10,12 +10,6 @@ import { documentContributors, documentStates, documentUpdates } from '#server/d
  * still there, so nothing appended is ever skipped — also a row that another
  * process committed late, with a lower id than the last one folded.
  */
-export async function loadDocument(db: Database, document: string) {
-  return (await loadDocuments(db, [document])).get(document)!
-}
-
-export type LoadedDocument = Awaited<ReturnType<typeof loadDocument>>
-
 /**
  * Several documents in one round trip (documents joined at the same moment: a meeting
  * starting, a reconnect storm after a deploy): per document its compacted state, if any,

@@ -67,6 +67,7 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       const ended = new Set(sessionIds)
       for (const [key, entry] of recent) if (ended.has(entry.decision.sessionId)) recent.delete(key)
     },
+    accessGeneration: () => generation,
     stillAllowedSessions: async (sessionIds: string[]) => {
       const live = await findLiveSessions(db, sessionIds)
       return new Set(live.filter((session) => can(session.user, 'section:edit')).map((session) => session.id))
