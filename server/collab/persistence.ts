@@ -3,13 +3,12 @@ import * as Y from 'yjs'
 import type { Database } from '#server/db/client'
 import { documentContributors, documentStates, documentUpdates } from '#server/db/schema'
 
-/**
- * Storage of live documents: updates are appended to document_updates;
- * compaction folds the stored rows into one row of document_states and deletes
- * exactly the rows it folded. Loading applies the state and then every row
- * still there, so nothing appended is ever skipped — also a row that another
- * process committed late, with a lower id than the last one folded.
- */
+// Storage of live documents: updates are appended to document_updates;
+// compaction folds the stored rows into one row of document_states and deletes
+// exactly the rows it folded. Loading applies the state and then every row
+// still there, so nothing appended is ever skipped — also a row that another
+// process committed late, with a lower id than the last one folded.
+
 /**
  * Several documents in one round trip (documents joined at the same moment: a meeting
  * starting, a reconnect storm after a deploy): per document its compacted state, if any,
