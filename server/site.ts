@@ -76,7 +76,9 @@ export async function createSite(options: SiteOptions): Promise<Site> {
   // New documents opening at the same moment read their published texts in one query.
   const initialContents = batched((slugs: Map<string, null>) => initialLiveDocuments(database.db, [...slugs.keys()]))
   const collab = new CollabServer(database.db, {
-    writeWindowMs: 250,
+    // At most a second of edits is only in memory (a crash loses nothing: clients re-send what the server
+    // lacks when they reconnect); a write per second, not four, keeps Postgres's share small (issue 15).
+    writeWindowMs: 1000,
     compactAfterUpdates: 200,
     contributorsEveryMs: 30_000,
     unloadAfterMs: 10_000,

@@ -76,6 +76,37 @@ describe('nothing typed is lost', () => {
     await waitFor(() => reader.text().includes('Getypt terwijl de server weg was'), 30_000, 'edits after reconnect')
     expect(reader.text()).toContain('Laatste zin, vlak voor de crash')
   })
+
+  it('after kill -9 before a new document was ever written, it starts again from the same text: clients that reconnect do not get it twice', { timeout: 150_000 }, async () => {
+    const { location, cookie } = await crashTestDatabase()
+    const port = await freePort()
+    const baseUrl = `http://127.0.0.1:${port}`
+    // A write window of ten minutes: the first content of the document is only in memory when the process dies.
+    let server = startSiteProcess(port, location, { TEST_WRITE_WINDOW_MS: '600000' })
+    cleanups.push(() => server.child.kill('SIGKILL'))
+    await server.ready
+    const writer = connectClient(baseUrl, 'mandaat', cookie)
+    cleanups.push(() => writer.close())
+    await waitForSync(writer)
+    const published = writer.text()
+    expect(published.length).toBeGreaterThan(200)
+    writer.addParagraph('Getypt voor de crash')
+    server.child.kill('SIGKILL')
+    await exited(server.child)
+    writer.provider.disconnect()
+
+    server = startSiteProcess(port, location)
+    await server.ready
+    const reader = connectClient(baseUrl, 'mandaat', cookie)
+    cleanups.push(() => reader.close())
+    await waitForSync(reader)
+    expect(reader.text()).toBe(published)
+    // The writer comes back with the first content it got before the crash and its own paragraph.
+    writer.provider.connect()
+    await waitFor(() => reader.text().includes('Getypt voor de crash'), 30_000, 'the writer reconnecting')
+    await waitFor(() => writer.text() === reader.text(), 10_000, 'both clients the same')
+    for (const part of [published.slice(0, 80), published.slice(-80)]) expect(reader.text().split(part).length - 1).toBe(1)
+  })
 })
 
 /**

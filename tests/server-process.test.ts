@@ -87,7 +87,7 @@ describe.skipIf(process.env.TEST_DB === 'postgres')('stopping the server', () =>
       const typed = Array.from({ length: 5 }, (_, index) => `Zin ${index + 1}, getypt vlak voor het stoppen`)
       for (const line of typed) writer.addParagraph(line)
       // The server has every edit once it has passed it on to the other client; its write window
-      // (250 ms) has not run out yet, so they are still in memory when the signal comes.
+      // (1 s) has not run out yet, so they are still in memory when the signal comes.
       await waitFor(() => typed.every((line) => reader.text().includes(line)), 20_000, 'edits reaching the other client')
       for (let index = 0; index < times; index++) process.kill(target === 'group' ? -server.child.pid! : server.child.pid!, signal)
 

@@ -10,7 +10,7 @@ import { DocumentWriter, type WriterTiming } from './document-writer'
 import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
 import { batched } from './batched'
-import { loadDocuments, storeInitialStates } from './persistence'
+import { loadDocuments } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
 import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
@@ -34,8 +34,12 @@ export type CollabOptions = WriterTiming & {
   accessGeneration: () => number
   /** How often every live socket's session is checked again, for sessions that simply expire. */
   sessionCheckIntervalMs: number
-  /** The Yjs content of a document opened for the first time, or null if there is no such document. */
-  initialContent: (document: string) => Promise<Y.Doc | null>
+  /**
+   * How to build the first content (a Yjs update) of a document with nothing stored, or null if there is
+   * no such document. Built anywhere, it must be the same bytes: it is stored like any edit, within the
+   * write window, and two processes starting the document at once both apply and store it.
+   */
+  initialContent: (document: string) => Promise<(() => Uint8Array) | null>
   /** How long a document stays in memory after its last client left. */
   unloadAfterMs: number
   pingIntervalMs: number
@@ -68,12 +72,10 @@ export class CollabServer {
   private readonly rules: RoomRules
   private readonly warnings = new LogLimiter(logger)
   private readonly writer: DocumentWriter
-  // Documents opening at the same moment are read, and their first states stored, together.
+  /** Documents this process found stored: their opening does not ask for a first content. */
+  private readonly seenStored = new Set<string>()
+  // Documents opening at the same moment are read together.
   private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
-  private readonly storeFirst = batched(async (states: Map<string, Uint8Array>) => {
-    const stored = await storeInitialStates(this.db, [...states].map(([document, state]) => ({ document, state })))
-    return new Map([...states.keys()].map((document) => [document, stored.has(document)]))
-  })
 
   constructor(
     private readonly db: Database,
@@ -107,19 +109,19 @@ export class CollabServer {
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return existing
-      let stored = await this.load(document, null)
+      // A document not seen stored asks for its first content beside the load (one wait instead of two in a
+      // row); what is asked is only the published text, built into Yjs only if nothing is stored.
+      const initialContent = this.seenStored.has(document) ? null : this.options.initialContent(document)
+      initialContent?.catch(() => {})
+      const stored = await this.load(document, null)
       if (!stored.exists) {
-        const initial = await this.options.initialContent(document)
-        if (!initial) return null
-        // Another process may have started the same document at the same moment: theirs stands, or the text would be there twice.
-        if (await this.storeFirst(document, Y.encodeStateAsUpdate(initial))) {
-          stored.doc.destroy()
-          stored = { ...stored, doc: initial }
-        } else {
-          initial.destroy()
-          stored = await this.load(document, null)
-        }
+        const build = await (initialContent ?? this.options.initialContent(document))
+        if (!build) return null
+        const first = build()
+        Y.applyUpdate(stored.doc, first)
+        this.writer.add(document, first, null)
       }
+      this.seenStored.add(document)
       if (stored.droppedPending) this.warnings.warn('pending structs on load', { document }, 'dropped pending Yjs structs from a stored document')
       this.writer.noteStored(document, stored.storedUpdates)
       const room = new DocumentRoom(document, stored.doc, this.writer, this.rules)

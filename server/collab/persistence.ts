@@ -43,17 +43,6 @@ function applyStored(document: string, rows: Array<{ part: Uint8Array; isState: 
   return { doc, exists: rows.length > 0, storedUpdates: updates + (droppedPending ? 1 : 0), droppedPending }
 }
 
-/** Documents' first content (from their published revisions), in one insert; the ones another process stored first are left out of the answer. */
-export async function storeInitialStates(db: Database, states: Array<{ document: string; state: Uint8Array }>) {
-  const now = new Date()
-  const inserted = await db
-    .insert(documentStates)
-    .values(states.map(({ document, state }) => ({ document, state, throughUpdateId: 0, updatedAt: now })))
-    .onConflictDoNothing()
-    .returning({ document: documentStates.document })
-  return new Set(inserted.map((row) => row.document))
-}
-
 /** One row of a write: a document's updates of one write window, merged, under a key unique to this write. */
 export type UpdateRow = { document: string; update: Uint8Array; writeKey: string }
 export type Contribution = { document: string; userId: number; at: Date }

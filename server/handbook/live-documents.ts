@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { JSONContent } from '@tiptap/core'
 import { Node } from '@tiptap/pm/model'
 import { prosemirrorToYXmlFragment, updateYFragment } from '@tiptap/y-tiptap'
@@ -17,27 +18,36 @@ export { documentField, handbookSchema }
 
 /**
  * Live documents are named after their section's slug: /collab/<slug>. The first content of
- * each (its published text), or null for a name that is no section; several in one query
- * (documents opening at the same moment).
+ * each (its published text, as a Yjs update; built only when nothing is stored yet), or null
+ * for a name that is no section; several in one query (documents opening at the same moment).
  */
-export async function initialLiveDocuments(db: Database, slugs: string[]): Promise<Map<string, Y.Doc | null>> {
+export async function initialLiveDocuments(db: Database, slugs: string[]): Promise<Map<string, (() => Uint8Array) | null>> {
   const rows = await db
-    .select({ slug: sections.slug, document: revisions.document })
+    .select({ slug: sections.slug, revisionId: revisions.id, document: revisions.document })
     .from(sections)
     .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
     // Only sections have an editor; a stand-alone page (the colophon) has no live document.
     .where(and(inArray(sections.slug, slugs), eq(sections.kind, 'section')))
-  const published = new Map(rows.map((row) => [row.slug, row.document]))
-  return new Map(
-    slugs.map((slug) => {
-      const document = published.get(slug)
-      if (!document) return [slug, null]
-      // Named (any guid will do on the server): a generated guid costs 31 reads of crypto randomness, ~0.15 ms a document.
-      const doc = new Y.Doc({ guid: slug })
-      prosemirrorToYXmlFragment(Node.fromJSON(handbookSchema, document), doc.getXmlFragment(documentField))
-      return [slug, doc]
-    }),
-  )
+  const published = new Map(rows.map((row) => [row.slug, row]))
+  return new Map(slugs.map((slug) => [slug, published.has(slug) ? () => firstContent(published.get(slug)!) : null]))
+}
+
+/**
+ * A revision's text as a live document's first update, the same bytes wherever and however often it
+ * is built: written by one Yjs client whose id comes from the revision. Two processes opening a new
+ * document at once, or a process that crashed before storing it and built it again, hold the same
+ * structs, and merging them changes nothing (random ids would put the text in twice).
+ */
+export function firstContent({ slug, revisionId, document }: { slug: string; revisionId: number; document: JSONContent }) {
+  // Named (any guid will do on the server): a generated guid costs 31 reads of crypto randomness, ~0.15 ms a document.
+  const doc = new Y.Doc({ guid: slug })
+  doc.clientID = createHash('sha256').update(`first-content/${slug}/${revisionId}`).digest().readUInt32BE(0)
+  try {
+    prosemirrorToYXmlFragment(Node.fromJSON(handbookSchema, document), doc.getXmlFragment(documentField))
+    return Y.encodeStateAsUpdate(doc)
+  } finally {
+    doc.destroy()
+  }
 }
 
 /**
