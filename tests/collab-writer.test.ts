@@ -184,7 +184,7 @@ describe('who edited', () => {
       const writer = connectClient(own.url, 'lobby', await sessionCookieFor(database.db, editor.id))
       await waitForSync(writer)
       writer.addParagraph('Een bijdrage die op naam moet komen')
-      await waitFor(async () => (await rowsOf(database.db, 'lobby')).length > 0, 10_000, 'the edit stored')
+      await waitFor(async () => paragraphs(await storedDoc(database.db, 'lobby')).includes('Een bijdrage die op naam moet komen'), 10_000, 'the edit stored')
       // The update is written; the credit waits (written every 10 minutes here, not with every update).
       expect(await database.db.select().from(documentContributors).where(eq(documentContributors.userId, editor.id))).toHaveLength(0)
       writer.close()

@@ -24,7 +24,9 @@ export type WriterTiming = {
  */
 export class DocumentWriter {
   /** Updates per document not yet in a write, in the order they were applied. */
-  private readonly pending = new Map<string, Uint8Array[]>()
+  private pending = new Map<string, Uint8Array[]>()
+  /** Updates a write has taken and is still merging into its rows. */
+  private merging = new Map<string, Uint8Array[]>()
   /** Rows of a write that failed: sent again, unchanged and before anything newer, until one succeeds. */
   private unsent: UpdateRow[] = []
   /** document → user → last edit (ms since the epoch; a Date only when written), not yet written. */
@@ -66,7 +68,7 @@ export class DocumentWriter {
 
   /** Whether something of this document is not in the database yet. */
   unwritten(document: string) {
-    return this.pending.has(document) || this.unsent.some((row) => row.document === document)
+    return this.pending.has(document) || this.merging.has(document) || this.unsent.some((row) => row.document === document)
   }
 
   /** Writes everything waiting now, contributors included; resolves once that write ended (stored, or failed and kept). */
@@ -123,12 +125,19 @@ export class DocumentWriter {
     this.timer = null
     // Messages that already arrived are handled (and broadcast) first: merging and storing wait behind them, not the other way round.
     await new Promise((resolve) => setImmediate(resolve))
-    const rows = this.unsent
-    for (const [document, updates] of this.pending) {
-      rows.push({ document, update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), writeKey: `${this.keyPrefix}-${++this.sequence}` })
+    // Merging a second's updates of hundreds of documents takes milliseconds: it is done in slices, and
+    // messages that arrive meanwhile are broadcast between them (they go into the next write).
+    this.merging = this.pending
+    this.pending = new Map()
+    let sliceStarted = performance.now()
+    for (const [document, updates] of this.merging) {
+      this.unsent.push({ document, update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), writeKey: `${this.keyPrefix}-${++this.sequence}` })
+      this.merging.delete(document)
+      if (performance.now() - sliceStarted < 2) continue
+      await new Promise((resolve) => setImmediate(resolve))
+      sliceStarted = performance.now()
     }
-    this.pending.clear()
-    this.unsent = rows
+    const rows = this.unsent
     const contributorsDue = allContributors || Date.now() >= this.contributorsDueAt
     const contributions = contributorsDue ? this.takeContributors() : []
     if (rows.length === 0 && contributions.length === 0) return
