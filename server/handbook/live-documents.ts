@@ -38,7 +38,7 @@ export async function initialLiveDocuments(db: Database, slugs: string[]): Promi
  * document at once, or a process that crashed before storing it and built it again, hold the same
  * structs, and merging them changes nothing (random ids would put the text in twice).
  */
-export function firstContent({ slug, revisionId, document }: { slug: string; revisionId: number; document: JSONContent }) {
+function firstContent({ slug, revisionId, document }: { slug: string; revisionId: number; document: JSONContent }) {
   // Named (any guid will do on the server): a generated guid costs 31 reads of crypto randomness, ~0.15 ms a document.
   const doc = new Y.Doc({ guid: slug })
   doc.clientID = createHash('sha256').update(`first-content/${slug}/${revisionId}`).digest().readUInt32BE(0)
