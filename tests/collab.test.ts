@@ -1,4 +1,4 @@
-import { and, asc, eq, notInArray } from 'drizzle-orm'
+import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm'
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documentStates, documentUpdates, sections } from '#server/db/schema'
@@ -59,6 +59,40 @@ describe('live editing over the y-websocket protocol', () => {
     const reader = client('rol-gemeente')
     await waitForSync(reader)
     expect(reader.text()).toContain('Bewaard in de database')
+  })
+
+  it.skipIf(process.env.TEST_DB !== 'postgres')('a client that joins while the document is being written on its way out of memory keeps it, and its edits', async () => {
+    const db = server.database.db
+    const [{ slug }] = await db.select({ slug: sections.slug }).from(sections).where(eq(sections.kind, 'section')).orderBy(desc(sections.id)).limit(1)
+    const first = client(slug)
+    await waitForSync(first)
+    first.addParagraph('Geschreven voor het uitladen')
+    await waitFor(async () => (await db.select().from(documentUpdates).where(eq(documentUpdates.document, slug))).length > 0, 5000, 'the edit stored')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    // From here the final compaction's write takes a second: the unload is under way when the next client comes.
+    await db.execute(sql`create function slow_document_states() returns trigger language plpgsql as $$ begin perform pg_sleep(1); return null; end $$`)
+    await db.execute(sql`create trigger slow_document_states after insert or update on document_states for each statement execute function slow_document_states()`)
+    const sleeping = async () => {
+      const rows = (await db.execute(sql`select count(*) as count from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()`)) as unknown as Array<{ count: string }>
+      return Number(rows[0].count)
+    }
+    try {
+      first.close()
+      await waitFor(async () => (await sleeping()) > 0, 5000, 'the unload writing')
+      const second = client(slug)
+      const closes: number[] = []
+      second.provider.on('connection-close', (event: CloseEvent | null) => event && closes.push(event.code))
+      await waitForSync(second)
+      second.addParagraph('Getypt terwijl het document werd uitgeladen')
+      await waitFor(async () => (await sleeping()) === 0, 5000, 'the unload’s write ending')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(closes).toEqual([])
+      expect(server.collab.loadedRoom(slug)).toBeDefined()
+      expect(await liveDraftText(server.collab, slug)).toContain('Getypt terwijl het document werd uitgeladen')
+    } finally {
+      await db.execute(sql`drop trigger slow_document_states on document_states`)
+      await db.execute(sql`drop function slow_document_states()`)
+    }
   })
 
   it('documents opened at the same moment (read together) each get their own text: state and tail, or the published text', async () => {

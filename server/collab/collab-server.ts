@@ -74,6 +74,8 @@ export class CollabServer {
   private readonly writer: DocumentWriter
   /** Documents this process found stored: their opening does not ask for a first content. */
   private readonly seenStored = new Set<string>()
+  /** How often open() handed out each loaded document: an unload that saw it handed out meanwhile stops. */
+  private readonly handedOut = new Map<string, number>()
   // Documents opening at the same moment are read together.
   private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
 
@@ -105,10 +107,14 @@ export class CollabServer {
   async open(document: string): Promise<DocumentRoom | null> {
     this.cancelUnload(document)
     const loaded = this.rooms.get(document)
-    if (loaded) return loaded
+    if (loaded) {
+      // Asked for by the server alone (a publish, a restore): it leaves memory again in due time.
+      if (loaded.isEmpty) this.scheduleUnload(document)
+      return this.handOut(loaded)
+    }
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
-      if (existing) return existing
+      if (existing) return this.handOut(existing)
       // A document not seen stored asks for its first content beside the load (one wait instead of two in a
       // row); what is asked is only the published text, built into Yjs only if nothing is stored.
       const initialContent = this.seenStored.has(document) ? null : this.options.initialContent(document)
@@ -130,8 +136,13 @@ export class CollabServer {
       this.rooms.set(document, room)
       // A document opened by the server alone (publish, restore) must not stay forever.
       this.scheduleUnload(document)
-      return room
+      return this.handOut(room)
     })
+  }
+
+  private handOut(room: DocumentRoom) {
+    this.handedOut.set(room.name, (this.handedOut.get(room.name) ?? 0) + 1)
+    return room
   }
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */
@@ -256,6 +267,7 @@ export class CollabServer {
   private async unloadNow(document: string, force: boolean) {
     const room = this.rooms.get(document)
     if (!room || (!force && !room.isEmpty)) return
+    const handedOut = this.handedOut.get(document)
     try {
       await room.persistAndCompact()
     } catch (error) {
@@ -263,7 +275,14 @@ export class CollabServer {
       if (!force) this.scheduleUnload(document)
       return
     }
+    // open() hands out a loaded room without waiting for this lock: a client (or a publish) that got it
+    // while it was being written keeps it, and an edit that came in meanwhile is written before it goes.
+    if (!force && (!room.isEmpty || this.handedOut.get(document) !== handedOut || this.writer.unwritten(document))) {
+      if (room.isEmpty) this.scheduleUnload(document)
+      return
+    }
     this.rooms.delete(document)
+    this.handedOut.delete(document)
     await this.options.relay?.detach(room)
     room.destroy()
   }
