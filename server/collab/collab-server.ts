@@ -74,8 +74,6 @@ export class CollabServer {
   private readonly writer: DocumentWriter
   /** Documents this process found stored: their opening does not ask for a first content. */
   private readonly seenStored = new Set<string>()
-  /** How often open() handed out each loaded document: an unload that saw it handed out meanwhile stops. */
-  private readonly handedOut = new Map<string, number>()
   // Documents opening at the same moment are read together.
   private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
 
@@ -105,13 +103,8 @@ export class CollabServer {
 
   /** The live document, loaded (or first created) if needed. For publishing, restoring and suggestions. */
   async open(document: string): Promise<DocumentRoom | null> {
-    this.cancelUnload(document)
     const loaded = this.rooms.get(document)
-    if (loaded) {
-      // Asked for by the server alone (a publish, a restore): it leaves memory again in due time.
-      if (loaded.isEmpty) this.scheduleUnload(document)
-      return this.handOut(loaded)
-    }
+    if (loaded) return this.handOut(loaded)
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return this.handOut(existing)
@@ -134,14 +127,18 @@ export class CollabServer {
       // Caught up with the processes that have it live before any client is served.
       await this.options.relay?.attach(room)
       this.rooms.set(document, room)
-      // A document opened by the server alone (publish, restore) must not stay forever.
-      this.scheduleUnload(document)
       return this.handOut(room)
     })
   }
 
+  /**
+   * A room without clients (asked for by the server alone: a publish, a restore; or a socket about to
+   * join, which cancels it) leaves memory again in due time: its unload is asked for afresh, which also
+   * tells an unload already under way that the room was handed out.
+   */
   private handOut(room: DocumentRoom) {
-    this.handedOut.set(room.name, (this.handedOut.get(room.name) ?? 0) + 1)
+    if (room.isEmpty) this.scheduleUnload(room.name)
+    else this.cancelUnload(room.name)
     return room
   }
 
@@ -267,7 +264,6 @@ export class CollabServer {
   private async unloadNow(document: string, force: boolean) {
     const room = this.rooms.get(document)
     if (!room || (!force && !room.isEmpty)) return
-    const handedOut = this.handedOut.get(document)
     try {
       await room.persistAndCompact()
     } catch (error) {
@@ -276,13 +272,13 @@ export class CollabServer {
       return
     }
     // open() hands out a loaded room without waiting for this lock: a client (or a publish) that got it
-    // while it was being written keeps it, and an edit that came in meanwhile is written before it goes.
-    if (!force && (!room.isEmpty || this.handedOut.get(document) !== handedOut || this.writer.unwritten(document))) {
+    // while it was being written keeps it (handOut asked for a new unload, or the client is still there),
+    // and an edit that came in meanwhile is written before it goes.
+    if (!force && (!room.isEmpty || this.unloadTimers.has(document) || this.writer.unwritten(document))) {
       if (room.isEmpty) this.scheduleUnload(document)
       return
     }
     this.rooms.delete(document)
-    this.handedOut.delete(document)
     await this.options.relay?.detach(room)
     room.destroy()
   }
