@@ -244,6 +244,13 @@ function securityHeaders({ development, https }: { development: boolean; https: 
         "frame-ancestors 'none'",
       ].join('; '),
     )
+    // A 304 shows the page the browser kept, whose scripts carry that answer's nonce: a policy
+    // with this request's nonce would refuse them all, so the kept policy stays in force.
+    const writeHead = response.writeHead
+    response.writeHead = function (this: express.Response, ...args: Parameters<typeof writeHead>) {
+      if (args[0] === 304) this.removeHeader('Content-Security-Policy')
+      return writeHead.apply(this, args)
+    } as typeof writeHead
     next()
   }
 }

@@ -52,4 +52,26 @@ describe.skipIf(!hasChromium)('two network members editing one section in browse
     expect(published).toContain('Anna schrijft hier een nieuwe zin.')
     expect(published).toContain('Bram begint:')
   })
+
+  it('starts again when the member opens the page a second time and the browser revalidates it', async () => {
+    const context = await signedIn('Cas Claassen', 'member')
+    const refusals: string[] = []
+    for (let visit = 0; visit < 2; visit++) {
+      const page = await context.newPage()
+      page.on('console', (message) => message.type() === 'error' && message.text().includes('Content Security Policy') && refusals.push(message.text()))
+      const response = await page.goto(site.server.url + '/handreiking/mandaat/bewerken')
+      // The second visit is revalidated (304) and shown from the browser's copy: its scripts must still run.
+      if (visit === 1) expect((await response!.request().allHeaders())['if-none-match']).toBe((await response!.allHeaders()).etag)
+      await page.getByRole('status').filter({ hasText: 'Verbonden' }).waitFor()
+      expect(refusals).toEqual([])
+      if (visit === 1) {
+        // The policy kept with that copy is still in force: a script without its nonce is refused.
+        await page.evaluate(() => document.body.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = true' })))
+        expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined()
+        expect(refusals.length).toBe(1)
+      }
+      await page.close()
+    }
+    await context.close()
+  })
 })
