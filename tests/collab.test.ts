@@ -63,7 +63,12 @@ describe('live editing over the y-websocket protocol', () => {
 
   it.skipIf(process.env.TEST_DB !== 'postgres')('a client that joins while the document is being written on its way out of memory keeps it, and its edits', async () => {
     const db = server.database.db
-    const [{ slug }] = await db.select({ slug: sections.slug }).from(sections).where(eq(sections.kind, 'section')).orderBy(desc(sections.id)).limit(1)
+    const [{ slug }] = await db
+      .select({ slug: sections.slug })
+      .from(sections)
+      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
+      .orderBy(desc(sections.id))
+      .limit(1)
     const first = client(slug)
     await waitForSync(first)
     first.addParagraph('Geschreven voor het uitladen')
@@ -93,6 +98,50 @@ describe('live editing over the y-websocket protocol', () => {
       await db.execute(sql`drop trigger slow_document_states on document_states`)
       await db.execute(sql`drop function slow_document_states()`)
     }
+  })
+
+  it.skipIf(process.env.TEST_DB !== 'postgres')('a document read beside a slow session check is read again when it left memory meanwhile with a last edit', async () => {
+    const db = server.database.db
+    const [{ slug }] = await db
+      .select({ slug: sections.slug })
+      .from(sections)
+      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
+      .orderBy(desc(sections.id))
+      .limit(1)
+    // A session not looked up before: its check goes to the database.
+    const cookie = await sessionCookieFor(db, (await createUser(db, { role: 'member', name: 'Tom Traag' })).id)
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let locked = () => {}
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+    // Session lookups wait behind this lock; the document tables do not.
+    const lock = db.transaction(async (tx) => {
+      await tx.execute(sql`lock table sessions in access exclusive mode`)
+      locked()
+      await held
+    })
+    await lockTaken
+    let late: CollabClient | undefined
+    try {
+      late = client(slug, cookie)
+      await waitFor(async () => {
+        const rows = (await db.execute(sql`select count(*) as count from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)) as unknown as Array<{ count: string }>
+        return Number(rows[0].count) > 0
+      }, 5000, 'the session check waiting')
+      // Meanwhile the document is opened, edited and written on its way out (a publish does this much).
+      const room = (await server.collab.open(slug))!
+      room.transact((doc) => {
+        const paragraph = new Y.XmlElement('paragraph')
+        paragraph.insert(0, [new Y.XmlText('Tussendoor geschreven')])
+        doc.getXmlFragment('default').insert(0, [paragraph])
+      })
+      await waitFor(() => !server.collab.loadedDocuments.includes(slug), 10_000, 'unload')
+    } finally {
+      release()
+      await lock
+    }
+    await waitForSync(late)
+    expect(late.text()).toContain('Tussendoor geschreven')
   })
 
   it('documents opened at the same moment (read together) each get their own text: state and tail, or the published text', async () => {
@@ -172,6 +221,29 @@ describe('who may connect', () => {
     expect(await rawSocket(server.url, 'lobby', { Cookie: memberCookie }).refused).toBe(403)
     expect(await rawSocket(server.url, 'bestaat-niet', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
     expect(await rawSocket(server.url, '..%2F..%2Fetc', { Origin: server.url, Cookie: memberCookie }).refused).toBe(404)
+  })
+
+  it('a made-up session cookie leaves nothing behind: the document read beside the check is neither kept nor written', async () => {
+    const db = server.database.db
+    const [{ slug }] = await db
+      .select({ slug: sections.slug })
+      .from(sections)
+      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
+      .orderBy(desc(sections.id))
+      .limit(1)
+    const madeUp = `${memberCookie.split('=')[0]}=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`
+    const refusals = await Promise.all(Array.from({ length: 5 }, () => rawSocket(server.url, slug, { Origin: server.url, Cookie: madeUp }).refused))
+    expect(refusals).toEqual([401, 401, 401, 401, 401])
+    expect(server.collab.loadedDocuments).not.toContain(slug)
+    // Longer than the write window: a first content built for a refused socket would be stored by now.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await db.select().from(documentUpdates).where(eq(documentUpdates.document, slug))).toHaveLength(0)
+    // A member opening it afterwards gets the published text, stored once.
+    const member = client(slug)
+    await waitForSync(member)
+    expect(member.text().length).toBeGreaterThan(0)
+    await waitFor(async () => (await db.select().from(documentUpdates).where(eq(documentUpdates.document, slug))).length === 1, 5000, 'first content stored')
+    member.close()
   })
 })
 

@@ -6,7 +6,8 @@ const batchAtMost = 500
  * event loop) into one call of `run`: when hundreds of documents open at once (a meeting
  * starting, a reconnect storm after a deploy), one query serves many of them instead of one
  * query each; alone, a request waits for nothing but the next turn. A key asked twice at once gets
- * one answer for both: the callers (under collab-server.ts's per-document lock) ask once at a time.
+ * one answer for both (sockets of one document reading it beside their session checks share one
+ * document; collab-server.ts makes one room of it at most).
  */
 export function batched<Input, Output>(run: (inputs: Map<string, Input>) => Promise<Map<string, Output>>) {
   type Waiter = { input: Input; resolve: (output: Output) => void; reject: (error: unknown) => void }

@@ -10,7 +10,7 @@ import { DocumentWriter, type WriterTiming } from './document-writer'
 import { handbookRules } from './handbook-rules'
 import { LogLimiter } from './log-limiter'
 import { batched } from './batched'
-import { loadDocuments } from './persistence'
+import { loadDocuments, type StoredDocument } from './persistence'
 import { defaultPresenceLimits, type PresenceLimits } from './presence-limits'
 import type { DocumentRelay } from './relay'
 import type { SchemaRules } from './schema-rules'
@@ -55,6 +55,7 @@ export type CollabOptions = WriterTiming & {
 /** The session a socket was opened with: ending that session closes it. */
 type LiveSocket = WebSocket & { isAlive?: boolean; sessionId?: string }
 type LiveConnection = { room: DocumentRoom; socket: LiveSocket; userId: number }
+type StoredRead = { stored: Promise<StoredDocument>; initialContent: Promise<(() => Uint8Array) | null> | null; unloads: number }
 
 /**
  * The server side of the y-websocket protocol on our own HTTP server, with
@@ -74,6 +75,8 @@ export class CollabServer {
   private readonly writer: DocumentWriter
   /** Documents this process found stored: their opening does not ask for a first content. */
   private readonly seenStored = new Set<string>()
+  /** Counts documents gone from memory: a read begun before one of them left may predate its final write. */
+  private unloads = 0
   // Documents opening at the same moment are read together.
   private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
 
@@ -101,18 +104,19 @@ export class CollabServer {
     })
   }
 
-  /** The live document, loaded (or first created) if needed. For publishing, restoring and suggestions. */
-  async open(document: string): Promise<DocumentRoom | null> {
+  /**
+   * The live document, loaded (or first created) if needed. For publishing, restoring and suggestions;
+   * an upgrade passes the read it started beside its session check.
+   */
+  async open(document: string, early?: StoredRead): Promise<DocumentRoom | null> {
     const loaded = this.rooms.get(document)
     if (loaded) return this.handOut(loaded)
     return this.exclusively(document, async () => {
       const existing = this.rooms.get(document)
       if (existing) return this.handOut(existing)
-      // A document not seen stored asks for its first content beside the load (one wait instead of two in a
-      // row); what is asked is only the published text, built into Yjs only if nothing is stored.
-      const initialContent = this.seenStored.has(document) ? null : this.options.initialContent(document)
-      initialContent?.catch(() => {})
-      const stored = await this.load(document, null)
+      // A read from before an unload here may lack that unload's final write: read again.
+      const { stored: reading, initialContent } = early && early.unloads === this.unloads ? early : this.read(document)
+      const stored = await reading
       if (!stored.exists) {
         const build = await (initialContent ?? this.options.initialContent(document))
         if (!build) return null
@@ -129,6 +133,20 @@ export class CollabServer {
       this.rooms.set(document, room)
       return this.handOut(room)
     })
+  }
+
+  /**
+   * What is stored of a document, read only: nothing is kept or written, so a read for a socket that is
+   * then refused leaves nothing behind. A document not seen stored asks for its first content beside
+   * it (one wait instead of two in a row); that is only the published text, built into Yjs only if
+   * nothing is stored.
+   */
+  private read(document: string): StoredRead {
+    const initialContent = this.seenStored.has(document) ? null : this.options.initialContent(document)
+    const stored = this.load(document, null)
+    initialContent?.catch(() => {})
+    stored.catch(() => {})
+    return { stored, initialContent, unloads: this.unloads }
   }
 
   /**
@@ -201,9 +219,13 @@ export class CollabServer {
       if (document === null) return refuse(socket, 400)
       if (!/^[a-z0-9-]{1,120}$/.test(document)) return refuse(socket, 404)
       const endsBefore = this.options.accessGeneration()
+      // The document is read while the session is checked: a join waits for the slower of the two, not
+      // both. Only for a request that could pass (a refused one leaves nothing: the read keeps nothing).
+      const mayPass = Boolean(request.headers.cookie && request.headers.origin)
+      const early = mayPass && !this.rooms.has(document) ? this.read(document) : undefined
       let decision = await this.options.authorize(request, document)
       if (!decision.allowed) return refuse(socket, decision.status)
-      const room = await this.open(document)
+      const room = await this.open(document, early)
       if (!room) return refuse(socket, 404)
       // Access ended somewhere while this socket waited for its document: the socket was not live yet, so
       // nothing closed it. Ask again (what authorize remembered of ended sessions is forgotten by now).
@@ -279,6 +301,7 @@ export class CollabServer {
       return
     }
     this.rooms.delete(document)
+    this.unloads += 1
     await this.options.relay?.detach(room)
     room.destroy()
   }

@@ -28,6 +28,8 @@ export async function loadDocuments(db: Database, documents: string[]) {
   return new Map([...parts].map(([document, stored]) => [document, applyStored(document, stored)]))
 }
 
+export type StoredDocument = ReturnType<typeof applyStored>
+
 function applyStored(document: string, rows: Array<{ part: Uint8Array; isState: boolean }>) {
   // Named after the document: a generated guid costs 31 reads of crypto randomness.
   const doc = new Y.Doc({ gc: true, guid: document })
