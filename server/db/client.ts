@@ -70,6 +70,9 @@ async function openPostgres(url: string) {
         await lock`select pg_advisory_unlock(7100005)`.catch(() => {})
         lock.release()
       }
+      // Connections are opened on demand: the first few requests together (a member's first join asks for
+      // the session and the document at once) would each wait for one. Opened now, before anyone asks.
+      await Promise.all(Array.from({ length: 4 }, () => client`select 1`))
     },
   }
 }
