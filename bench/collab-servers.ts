@@ -77,7 +77,7 @@ function printed(child: ChildProcess, text: string) {
 export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, options: { databaseUrl?: string; database?: string; dataDir: string; cookie: string; redisUrl?: string }): Promise<RunningServer> {
   const origin = `http://127.0.0.1:${port}`
   const child = track(
-    spawn(process.execPath, serverCommand, {
+    spawn(process.execPath, process.env.BENCH_NODE_FLAGS ? [...process.env.BENCH_NODE_FLAGS.split(' '), 'build/server-entry.js'] : serverCommand, {
       env: environment({ NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PORT: String(port), PUBLIC_URL: origin, DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl }),
       stdio: ['ignore', 'ignore', 'inherit'],
     }),

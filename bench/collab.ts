@@ -10,7 +10,8 @@
 //
 // BENCH_REPS (default 2: about 10 min on 2 CPUs), BENCH_SECONDS of inserting per scenario (default 5), BENCH_DATABASE_URL
 // (the Postgres server, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL
-// (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys, for a quick look).
+// (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys, for a quick look),
+// BENCH_NODE_FLAGS (our server's Node flags instead of `npm start`'s, to try V8 settings side by side).
 import './quiet'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -51,6 +52,8 @@ const only = process.env.BENCH_ONLY?.split(',')
 const scenarios = only ? allScenarios.filter((scenario) => only.includes(scenario.key)) : allScenarios
 const twoProcess: Scenario = { key: 'two', name: '1 document × 10 clients split over two of our processes (Postgres + Redis), an insert per client every 100 ms', kind: 'edit', documents: 1, clientsPerDocument: 10, intervalMs: 100 }
 const runTwoProcess = !only || only.includes('two')
+/** Each server's first clients, before the scenarios: code run for the first time, connections opened. Shown on its own. */
+const firstJoin: Scenario = { key: 'first', name: 'A fresh process\'s first join: 10 clients, then 2 s of inserts every 100 ms (not counted in the scenarios)', kind: 'edit', documents: 1, clientsPerDocument: 10, intervalMs: 100 }
 const serverOrder: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus', 'reference']
 
 const documentName = (repetition: number, scenario: string, index: number) => `bench-r${repetition}-${scenario}-${index}`
@@ -149,6 +152,7 @@ async function prepareOurs(location: { url?: string; dataDir: string }) {
     for (let repetition = 0; repetition < repetitions; repetition++) {
       for (const scenario of [...scenarios, ...(runTwoProcess ? [twoProcess] : [])]) for (let index = 0; index < scenario.documents; index++) names.push(documentName(repetition, scenario.key, index))
     }
+    names.push(documentName(0, firstJoin.key, 0))
     // Test-only sections, as an editor would have made them: one empty published paragraph each.
     for (let start = 0; start < names.length; start += 200) {
       const batch = names.slice(start, start + 200)
@@ -306,6 +310,18 @@ async function main() {
 
   const results = new Map<string, Figures[]>() // `${scenario}/${server}` → one per repetition
   const record = (key: string, value: Figures) => results.set(key, [...(results.get(key) ?? []), value])
+  // Every scenario measures warm servers; what a fresh process's first clients cost is its own row.
+  for (const key of serverOrder) {
+    let value: Figures
+    try {
+      value = figures(await measure([servers[key]], { ...specFor(firstJoin, [servers[key]], 0, false), durationMs: 2000 }, 120_000))
+    } catch (error) {
+      value = failed(error)
+    }
+    record(`${firstJoin.key}/${key}`, value)
+    console.log(`first join · ${serverLabels[key]}: join ${format(value.joinMs)} ms${value.error ? ` — ${value.error}` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
   for (let repetition = 0; repetition < repetitions; repetition++) {
     for (const scenario of scenarios) {
       const order = serverOrder.map((_, index) => serverOrder[(index + repetition) % serverOrder.length])
@@ -402,6 +418,14 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
     for (const key of serverOrder) for (const [index, value] of get(scenario.key, key).entries()) if (value.error) errors.push(`- ${scenario.key} · ${serverLabels[key]} · repetition ${index + 1}: ${value.error}`)
   }
 
+  const first = (pick: (value: Figures) => number, digits = 0) => serverOrder.map((key) => format(med(firstJoin.key, key, pick), digits))
+  const firstRows: string[][] = [[firstJoin.name, ...serverOrder.map((key) => serverLabels[key])]]
+  firstRows.push(['time until all 10 clients synced (ms)', ...first((v) => v.joinMs)])
+  firstRows.push(['server CPU ms for the join', ...first((v) => v.joinCpuMs)])
+  firstRows.push(['server CPU µs per delivered update', ...first((v) => v.cpuPerDeliveryUs)])
+  firstRows.push(['p50 / p99 propagation ms', ...serverOrder.map((key) => `${format(med(firstJoin.key, key, (v) => v.p50))} / ${format(med(firstJoin.key, key, (v) => v.p99))}`)])
+  for (const key of serverOrder) for (const value of get(firstJoin.key, key)) if (value.error) errors.push(`- first join · ${serverLabels[key]}: ${value.error}`)
+
   // Memory of our server: idle, per open document (200 documents × 3 connections) and per connection (300 on one document).
   const memoryRows: string[][] = [['', ...serverOrder.map((key) => serverLabels[key])]]
   memoryRows.push(['idle RSS MB after start', ...serverOrder.map((key) => format(servers[key].idleRssMb, 0))])
@@ -450,9 +474,14 @@ Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row p
 (bench/peers/hocuspocus.mjs; a thin frame adapter lets y-websocket clients speak its multiplexed protocol); y-websocket 2.1.0's \`bin/server.cjs\` (reference, memory only).
 Clients: unmodified y-websocket \`WebsocketProvider\`s in one separate process (bench/collab-client.ts); each insert is a paragraph whose text carries the sender's clock.
 Edit scenarios start inserting 1 s after the last client synced: what the joins leave to do (presence, garbage) counts as join, and CPU per delivery is the propagation's.
+Before the scenarios, each server's first 10 clients (code run for the first time, connections opened) are measured on their own ("A fresh process"): the scenarios compare warm servers.
 Our clients send a member's session cookie and the Origin; peers need neither. Figures are one value or min–max over the repetitions; ratios use medians.
 Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
+
+## A fresh process
+
+${table(firstRows)}
 
 ${sections.join('\n')}
 ## Memory
