@@ -494,7 +494,7 @@ Per connection: RSS growth from 300 clients joining one document ÷ 300; per doc
 
 ${table(targetRows)}
 
-Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md ("Second pass").
+Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Third pass").
 
 ${two}${errors.length ? `\n## Failures\n\n${errors.join('\n')}\n` : ''}`
   return report
