@@ -310,35 +310,27 @@ async function main() {
 
   const results = new Map<string, Figures[]>() // `${scenario}/${server}` → one per repetition
   const record = (key: string, value: Figures) => results.set(key, [...(results.get(key) ?? []), value])
-  // Every scenario measures warm servers; what a fresh process's first clients cost is its own row.
-  for (const key of serverOrder) {
+  /** One measured run of one server, recorded under `key`; a failure is recorded too. Then the server settles (writes, unloading). */
+  const run = async (key: string, server: RunningServer, spec: ClientSpec, timeoutMs: number, label: string) => {
     let value: Figures
     try {
-      value = figures(await measure([servers[key]], { ...specFor(firstJoin, [servers[key]], 0, false), durationMs: 2000 }, 120_000))
+      value = figures(await measure([server], spec, timeoutMs))
     } catch (error) {
       value = failed(error)
     }
-    record(`${firstJoin.key}/${key}`, value)
-    console.log(`first join · ${serverLabels[key]}: join ${format(value.joinMs)} ms${value.error ? ` — ${value.error}` : ''}`)
+    record(key, value)
+    const shown = `join ${format(value.joinMs)} ms${spec.kind === 'edit' ? `, p50 ${format(value.p50)} ms, p99 ${format(value.p99)} ms, ${value.received}/${value.expected}, ${format(value.cpuPerDeliveryUs)} µs CPU/delivery` : ''}`
+    console.log(`${label} · ${serverLabels[server.key]}: ${shown}${value.error ? ` — ${value.error}` : ''}`)
     await new Promise((resolve) => setTimeout(resolve, 1000))
   }
+  // Every scenario measures warm servers; what a fresh process's first clients cost is its own row.
+  for (const key of serverOrder) await run(`${firstJoin.key}/${key}`, servers[key], { ...specFor(firstJoin, [servers[key]], 0, false), durationMs: 2000 }, 120_000, 'first join')
   for (let repetition = 0; repetition < repetitions; repetition++) {
     for (const scenario of scenarios) {
       const order = serverOrder.map((_, index) => serverOrder[(index + repetition) % serverOrder.length])
       for (const key of order) {
-        const server = servers[key]
         const writeFirst = scenario.kind === 'large' && !key.startsWith('ours')
-        let value: Figures
-        try {
-          value = figures(await measure([server], specFor(scenario, [server], repetition, writeFirst), 180_000))
-        } catch (error) {
-          value = failed(error)
-        }
-        record(`${scenario.key}/${key}`, value)
-        const shown = scenario.kind === 'edit' ? `p50 ${format(value.p50)} ms, p99 ${format(value.p99)} ms, ${value.received}/${value.expected}, ${format(value.cpuPerDeliveryUs)} µs CPU/delivery` : `join ${format(value.joinMs)} ms`
-        console.log(`[${repetition + 1}/${repetitions}] ${scenario.key} · ${serverLabels[key]}: ${shown}${value.error ? ` — ${value.error}` : ''}`)
-        // Let the server settle (writes, unloading) before the next one is measured.
-        await new Promise((resolve) => setTimeout(resolve, 1000))
+        await run(`${scenario.key}/${key}`, servers[key], specFor(scenario, [servers[key]], repetition, writeFirst), 180_000, `[${repetition + 1}/${repetitions}] ${scenario.key}`)
       }
     }
     if (runTwoProcess) {

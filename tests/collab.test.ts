@@ -20,6 +20,23 @@ afterAll(async () => {
   await server.close()
 })
 
+/** A section no test has opened yet: not in memory, nothing stored. */
+async function untouchedSection() {
+  const [{ slug }] = await server.database.db
+    .select({ slug: sections.slug })
+    .from(sections)
+    .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
+    .orderBy(desc(sections.id))
+    .limit(1)
+  return slug
+}
+
+/** How many of this database's backends wait in this way (Postgres only). */
+async function backendsWaiting(condition: ReturnType<typeof sql>) {
+  const rows = (await server.database.db.execute(sql`select count(*) as count from pg_stat_activity where ${condition} and datname = current_database()`)) as unknown as Array<{ count: string }>
+  return Number(rows[0].count)
+}
+
 function client(document: string, cookie = memberCookie) {
   const connected = connectClient(server.url, document, cookie)
   clients.push(connected)
@@ -63,12 +80,7 @@ describe('live editing over the y-websocket protocol', () => {
 
   it.skipIf(process.env.TEST_DB !== 'postgres')('a client that joins while the document is being written on its way out of memory keeps it, and its edits', async () => {
     const db = server.database.db
-    const [{ slug }] = await db
-      .select({ slug: sections.slug })
-      .from(sections)
-      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
-      .orderBy(desc(sections.id))
-      .limit(1)
+    const slug = await untouchedSection()
     const first = client(slug)
     await waitForSync(first)
     first.addParagraph('Geschreven voor het uitladen')
@@ -77,10 +89,7 @@ describe('live editing over the y-websocket protocol', () => {
     // From here the final compaction's write takes a second: the unload is under way when the next client comes.
     await db.execute(sql`create function slow_document_states() returns trigger language plpgsql as $$ begin perform pg_sleep(1); return null; end $$`)
     await db.execute(sql`create trigger slow_document_states after insert or update on document_states for each statement execute function slow_document_states()`)
-    const sleeping = async () => {
-      const rows = (await db.execute(sql`select count(*) as count from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()`)) as unknown as Array<{ count: string }>
-      return Number(rows[0].count)
-    }
+    const sleeping = () => backendsWaiting(sql`wait_event = 'PgSleep'`)
     try {
       first.close()
       await waitFor(async () => (await sleeping()) > 0, 5000, 'the unload writing')
@@ -102,12 +111,7 @@ describe('live editing over the y-websocket protocol', () => {
 
   it.skipIf(process.env.TEST_DB !== 'postgres')('a document read beside a slow session check is read again when it left memory meanwhile with a last edit', async () => {
     const db = server.database.db
-    const [{ slug }] = await db
-      .select({ slug: sections.slug })
-      .from(sections)
-      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
-      .orderBy(desc(sections.id))
-      .limit(1)
+    const slug = await untouchedSection()
     // A session not looked up before: its check goes to the database.
     const cookie = await sessionCookieFor(db, (await createUser(db, { role: 'member', name: 'Tom Traag' })).id)
     let release = () => {}
@@ -124,10 +128,7 @@ describe('live editing over the y-websocket protocol', () => {
     let late: CollabClient | undefined
     try {
       late = client(slug, cookie)
-      await waitFor(async () => {
-        const rows = (await db.execute(sql`select count(*) as count from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)) as unknown as Array<{ count: string }>
-        return Number(rows[0].count) > 0
-      }, 5000, 'the session check waiting')
+      await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
       // Meanwhile the document is opened, edited and written on its way out (a publish does this much).
       const room = (await server.collab.open(slug))!
       room.transact((doc) => {
@@ -225,12 +226,7 @@ describe('who may connect', () => {
 
   it('a made-up session cookie leaves nothing behind: the document read beside the check is neither kept nor written', async () => {
     const db = server.database.db
-    const [{ slug }] = await db
-      .select({ slug: sections.slug })
-      .from(sections)
-      .where(and(eq(sections.kind, 'section'), notInArray(sections.slug, server.collab.loadedDocuments), sql`not exists (select 1 from document_updates where document = ${sections.slug})`, sql`not exists (select 1 from document_states where document = ${sections.slug})`))
-      .orderBy(desc(sections.id))
-      .limit(1)
+    const slug = await untouchedSection()
     const madeUp = `${memberCookie.split('=')[0]}=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`
     const refusals = await Promise.all(Array.from({ length: 5 }, () => rawSocket(server.url, slug, { Origin: server.url, Cookie: madeUp }).refused))
     expect(refusals).toEqual([401, 401, 401, 401, 401])

@@ -55,7 +55,7 @@ export type CollabOptions = WriterTiming & {
 /** The session a socket was opened with: ending that session closes it. */
 type LiveSocket = WebSocket & { isAlive?: boolean; sessionId?: string }
 type LiveConnection = { room: DocumentRoom; socket: LiveSocket; userId: number }
-type StoredRead = { stored: Promise<StoredDocument>; initialContent: Promise<(() => Uint8Array) | null> | null; unloads: number }
+type StoredRead = { stored: Promise<StoredDocument>; initialContent: ReturnType<CollabOptions['initialContent']> | null; unloads: number }
 
 /**
  * The server side of the y-websocket protocol on our own HTTP server, with
