@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import * as Y from 'yjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { documentStates, documentUpdates, sections } from '#server/db/schema'
 import { liveDraftText, publishRevision } from '#server/handbook/live-documents'
 import { searchHandbook } from '#server/search/search'
@@ -143,6 +144,41 @@ describe('live editing over the y-websocket protocol', () => {
     }
     await waitForSync(late)
     expect(late.text()).toContain('Tussendoor geschreven')
+  })
+
+  it.skipIf(process.env.TEST_DB !== 'postgres')('sockets arriving one by one while their session is checked share one read of the document', async () => {
+    const db = server.database.db
+    const slug = await untouchedSection()
+    const cookie = await sessionCookieFor(db, (await createUser(db, { role: 'member', name: 'Ria Rij' })).id)
+    const reads = vi.spyOn(db, 'execute')
+    const readsOfStored = () => reads.mock.calls.filter(([query]) => new PgDialect().sqlToQuery(query as SQL).sql.includes('"document_states"')).length
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let locked = () => {}
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+    const lock = db.transaction(async (tx) => {
+      await tx.execute(sql`lock table sessions in access exclusive mode`)
+      locked()
+      await held
+    })
+    await lockTaken
+    const joining: CollabClient[] = []
+    try {
+      // Five members' browsers, each in its own moment (not one batch), all waiting for the session check.
+      for (let index = 0; index < 5; index++) {
+        joining.push(client(slug, cookie))
+        await new Promise((resolve) => setTimeout(resolve, 30))
+      }
+      await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
+    } finally {
+      release()
+      await lock
+    }
+    await Promise.all(joining.map((member) => waitForSync(member)))
+    const count = readsOfStored()
+    reads.mockRestore()
+    expect(count).toBe(1)
+    for (const member of joining) expect(member.text()).toBe(joining[0].text())
   })
 
   it('documents opened at the same moment (read together) each get their own text: state and tail, or the published text', async () => {

@@ -77,6 +77,8 @@ export class CollabServer {
   private readonly seenStored = new Set<string>()
   /** Counts documents gone from memory: a read begun before one of them left may predate its final write. */
   private unloads = 0
+  /** Early reads under way, shared by every upgrade waiting for that document: a meeting starting reads it once, not once per socket. */
+  private readonly earlyReads = new Map<string, StoredRead & { waiting: number }>()
   // Documents opening at the same moment are read together.
   private readonly load = batched(async (documents: Map<string, null>) => loadDocuments(this.db, [...documents.keys()]))
 
@@ -147,6 +149,22 @@ export class CollabServer {
     initialContent?.catch(() => {})
     stored.catch(() => {})
     return { stored, initialContent, unloads: this.unloads }
+  }
+
+  /** The early read of this document under way, or a new one; kept while an upgrade waits for it. */
+  private readEarly(document: string) {
+    let early = this.earlyReads.get(document)
+    if (!early || early.unloads !== this.unloads) {
+      early = { ...this.read(document), waiting: 0 }
+      this.earlyReads.set(document, early)
+    }
+    early.waiting += 1
+    return early
+  }
+
+  private doneWithEarly(document: string, early: StoredRead & { waiting: number }) {
+    early.waiting -= 1
+    if (early.waiting === 0 && this.earlyReads.get(document) === early) this.earlyReads.delete(document)
   }
 
   /**
@@ -222,10 +240,16 @@ export class CollabServer {
       // The document is read while the session is checked: a join waits for the slower of the two, not
       // both. Only for a request that could pass (a refused one leaves nothing: the read keeps nothing).
       const mayPass = Boolean(request.headers.cookie && request.headers.origin)
-      const early = mayPass && !this.rooms.has(document) ? this.read(document) : undefined
-      let decision = await this.options.authorize(request, document)
-      if (!decision.allowed) return refuse(socket, decision.status)
-      const room = await this.open(document, early)
+      const early = mayPass && !this.rooms.has(document) ? this.readEarly(document) : undefined
+      let room: DocumentRoom | null
+      let decision: UpgradeDecision
+      try {
+        decision = await this.options.authorize(request, document)
+        if (!decision.allowed) return refuse(socket, decision.status)
+        room = await this.open(document, early)
+      } finally {
+        if (early) this.doneWithEarly(document, early)
+      }
       if (!room) return refuse(socket, 404)
       // Access ended somewhere while this socket waited for its document: the socket was not live yet, so
       // nothing closed it. Ask again (what authorize remembered of ended sessions is forgotten by now).
