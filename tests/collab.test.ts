@@ -38,6 +38,24 @@ async function backendsWaiting(condition: ReturnType<typeof sql>) {
   return Number(rows[0].count)
 }
 
+/** Session lookups wait behind a lock (the document tables do not) until the returned function is called. */
+async function holdSessionChecks() {
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  let locked = () => {}
+  const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+  const lock = server.database.db.transaction(async (tx) => {
+    await tx.execute(sql`lock table sessions in access exclusive mode`)
+    locked()
+    await held
+  })
+  await lockTaken
+  return async () => {
+    release()
+    await lock
+  }
+}
+
 function client(document: string, cookie = memberCookie) {
   const connected = connectClient(server.url, document, cookie)
   clients.push(connected)
@@ -115,17 +133,7 @@ describe('live editing over the y-websocket protocol', () => {
     const slug = await untouchedSection()
     // A session not looked up before: its check goes to the database.
     const cookie = await sessionCookieFor(db, (await createUser(db, { role: 'member', name: 'Tom Traag' })).id)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    let locked = () => {}
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
-    // Session lookups wait behind this lock; the document tables do not.
-    const lock = db.transaction(async (tx) => {
-      await tx.execute(sql`lock table sessions in access exclusive mode`)
-      locked()
-      await held
-    })
-    await lockTaken
+    const release = await holdSessionChecks()
     let late: CollabClient | undefined
     try {
       late = client(slug, cookie)
@@ -139,8 +147,7 @@ describe('live editing over the y-websocket protocol', () => {
       })
       await waitFor(() => !server.collab.loadedDocuments.includes(slug), 10_000, 'unload')
     } finally {
-      release()
-      await lock
+      await release()
     }
     await waitForSync(late)
     expect(late.text()).toContain('Tussendoor geschreven')
@@ -152,16 +159,7 @@ describe('live editing over the y-websocket protocol', () => {
     const cookie = await sessionCookieFor(db, (await createUser(db, { role: 'member', name: 'Ria Rij' })).id)
     const reads = vi.spyOn(db, 'execute')
     const readsOfStored = () => reads.mock.calls.filter(([query]) => new PgDialect().sqlToQuery(query as SQL).sql.includes('"document_states"')).length
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    let locked = () => {}
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
-    const lock = db.transaction(async (tx) => {
-      await tx.execute(sql`lock table sessions in access exclusive mode`)
-      locked()
-      await held
-    })
-    await lockTaken
+    const release = await holdSessionChecks()
     const joining: CollabClient[] = []
     try {
       // Five members' browsers, each in its own moment (not one batch), all waiting for the session check.
@@ -171,8 +169,7 @@ describe('live editing over the y-websocket protocol', () => {
       }
       await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
     } finally {
-      release()
-      await lock
+      await release()
     }
     await Promise.all(joining.map((member) => waitForSync(member)))
     const count = readsOfStored()
