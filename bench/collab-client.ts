@@ -16,8 +16,8 @@ export type ClientSpec = {
   kind: 'edit' | 'join' | 'large'
   /** Base websocket URLs; the clients of a document are spread over them in turn (two processes). */
   urls: string[]
-  /** Per URL: the headers a browser would send (our server: session cookie and Origin). */
-  headers: Array<Record<string, string>>
+  /** Per URL, per member: the headers that member's browser would send (our server: their session cookie and the Origin); client k is member k, taken in turn. */
+  headers: Array<Array<Record<string, string>>>
   documents: string[]
   clientsPerDocument: number
   /** edit: each client inserts a paragraph every intervalMs for durationMs. */
@@ -81,19 +81,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 type Client = { doc: Y.Doc; provider: WebsocketProvider; document: number; via: number }
 const clients: Client[] = []
-const socketClasses = spec.urls.map((_, index) => {
-  const headers = spec.headers[index] ?? {}
+/** The headers of the browser of client `index` connecting through URL `via`. */
+const headersOf = (via: number, index: number) => {
+  const members = spec.headers[via] ?? []
+  return members.length > 0 ? members[index % members.length] : {}
+}
+
+function socketClassFor(headers: Record<string, string>) {
   return class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { headers })
     }
   }
-})
+}
 
 function connect(document: number, via: number) {
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(spec.urls[via], spec.documents[document], doc, {
-    WebSocketPolyfill: socketClasses[via] as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: socketClassFor(headersOf(via, clients.length)) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   })
   const client = { doc, provider, document, via }
@@ -166,7 +171,7 @@ async function rawJoin(count: number) {
   const sockets: WebSocket[] = []
   const joined = Array.from({ length: count }, (_, index) => {
     const via = index % spec.urls.length
-    const socket = new WebSocket(`${spec.urls[via]}/${spec.documents[0]}`, { headers: spec.headers[via] ?? {} })
+    const socket = new WebSocket(`${spec.urls[via]}/${spec.documents[0]}`, { headers: headersOf(via, index) })
     sockets.push(socket)
     return new Promise<void>((resolve, reject) => {
       socket.on('open', () => socket.send(encoding.toUint8Array(step1)))

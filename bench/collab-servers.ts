@@ -16,9 +16,9 @@ export const serverLabels: Record<ServerKey, string> = {
 export type RunningServer = {
   key: ServerKey
   child: ChildProcess
-  /** The websocket base URL a WebsocketProvider is given, and the headers a browser would send. */
+  /** The websocket base URL a WebsocketProvider is given, and per member the headers their browser would send (none for the peers). */
   url: string
-  headers: Record<string, string>
+  headers: Array<Record<string, string>>
   /** The Postgres database whose backends' CPU counts for this server, if any. */
   database?: string
   idleRssMb: number
@@ -74,7 +74,7 @@ function printed(child: ChildProcess, text: string) {
 }
 
 /** Our server as `npm start` runs it (the compiled entry, production settings), on Postgres or on an embedded PGlite data dir. */
-export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, options: { databaseUrl?: string; database?: string; dataDir: string; cookie: string; redisUrl?: string }): Promise<RunningServer> {
+export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, options: { databaseUrl?: string; database?: string; dataDir: string; cookies: string[]; redisUrl?: string }): Promise<RunningServer> {
   const origin = `http://127.0.0.1:${port}`
   const child = track(
     spawn(process.execPath, process.env.BENCH_NODE_FLAGS ? [...process.env.BENCH_NODE_FLAGS.split(' '), 'build/server-entry.js'] : serverCommand, {
@@ -83,20 +83,20 @@ export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, op
     }),
   )
   await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, child, serverLabels[key])
-  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: { Cookie: options.cookie, Origin: origin }, database: options.database, idleRssMb: await settledRss(child.pid!) }
+  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!) }
 }
 
 export async function startHocuspocus(key: 'hocuspocus-pg' | 'hocuspocus', port: number, options: { databaseUrl?: string; database?: string }): Promise<RunningServer> {
   const child = track(spawn(process.execPath, ['bench/peers/hocuspocus.mjs'], { env: environment({ PORT: String(port), DATABASE_URL: options.databaseUrl }), stdio: ['ignore', 'pipe', 'inherit'] }))
   await waitFor(printed(child, 'ready\n'), child, serverLabels[key])
-  return { key, child, url: `ws://127.0.0.1:${port}`, headers: {}, database: options.database, idleRssMb: await settledRss(child.pid!) }
+  return { key, child, url: `ws://127.0.0.1:${port}`, headers: [], database: options.database, idleRssMb: await settledRss(child.pid!) }
 }
 
 /** y-websocket 2.1.0's own server (bin/server.cjs), the reference for yjs 13, in memory. */
 export async function startReference(port: number): Promise<RunningServer> {
   const child = track(spawn(process.execPath, ['node_modules/y-websocket-reference/bin/server.cjs'], { env: environment({ HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'pipe', 'inherit'] }))
   await waitFor(printed(child, 'running at'), child, serverLabels.reference)
-  return { key: 'reference', child, url: `ws://127.0.0.1:${port}`, headers: {}, idleRssMb: await settledRss(child.pid!) }
+  return { key: 'reference', child, url: `ws://127.0.0.1:${port}`, headers: [], idleRssMb: await settledRss(child.pid!) }
 }
 
 /** RSS once start-up work (first imports, timers) has settled. */

@@ -56,6 +56,9 @@ const runTwoProcess = !only || only.includes('two')
 const firstJoin: Scenario = { key: 'first', name: 'A fresh process\'s first join: 10 clients, then 2 s of inserts every 100 ms (not counted in the scenarios)', kind: 'edit', documents: 1, clientsPerDocument: 10, intervalMs: 100 }
 const serverOrder: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus', 'reference']
 
+const clientsOf = (scenario: Scenario) => scenario.documents * scenario.clientsPerDocument
+const membersNeeded = Math.max(...[...allScenarios, twoProcess, firstJoin].map(clientsOf))
+
 const documentName = (repetition: number, scenario: string, index: number) => `bench-r${repetition}-${scenario}-${index}`
 
 type Measurement = {
@@ -129,7 +132,7 @@ function specFor(scenario: Scenario, servers: RunningServer[], repetition: numbe
   return {
     kind: scenario.kind,
     urls: servers.map((server) => server.url),
-    headers: servers.map((server) => server.headers),
+    headers: servers.map((server) => server.headers.slice(0, clientsOf(scenario))),
     documents: Array.from({ length: scenario.documents }, (_, index) => documentName(repetition, scenario.key, index)),
     clientsPerDocument: scenario.clientsPerDocument,
     intervalMs: scenario.intervalMs,
@@ -141,13 +144,18 @@ function specFor(scenario: Scenario, servers: RunningServer[], repetition: numbe
   }
 }
 
-/** Our databases (Postgres and PGlite): the handbook, a member with a session, and a section for every document the bench opens. */
+/** Our databases (Postgres and PGlite): the handbook, a member with a session for every client of the largest scenario, and a section for every document the bench opens. */
 async function prepareOurs(location: { url?: string; dataDir: string }) {
   const database = await openDatabase(location)
   try {
     await importContentIfEmpty(database.db, readConfig().contentDir)
-    const [member] = await database.db.insert(users).values({ email: `bench-${Date.now()}@voorbeeld.nl`, name: 'Bench Lid', role: 'member', passwordHash: 'not-used' }).returning()
-    const { token } = await createSession(database.db, member.id, 'bench')
+    // A meeting is many members, each signed in on their own: every client has its own session.
+    const members = await database.db
+      .insert(users)
+      .values(Array.from({ length: membersNeeded }, (_, index) => ({ email: `bench-${index}@voorbeeld.nl`, name: `Bench Lid ${index}`, role: 'member' as const, passwordHash: 'not-used' })))
+      .returning({ id: users.id })
+    const cookies: string[] = []
+    for (const member of members) cookies.push(`${sessionCookieName}=${(await createSession(database.db, member.id, 'bench')).token}`)
     const names: string[] = []
     for (let repetition = 0; repetition < repetitions; repetition++) {
       for (const scenario of [...scenarios, ...(runTwoProcess ? [twoProcess] : [])]) for (let index = 0; index < scenario.documents; index++) names.push(documentName(repetition, scenario.key, index))
@@ -167,7 +175,7 @@ async function prepareOurs(location: { url?: string; dataDir: string }) {
     const state = largeDocumentState(largeParagraphs)
     const large = names.filter((name) => name.includes('-large-'))
     if (large.length > 0) await database.db.insert(documentStates).values(large.map((document) => ({ document, state, throughUpdateId: 0 })))
-    return `${sessionCookieName}=${token}`
+    return cookies
   } finally {
     await database.close()
   }
@@ -296,12 +304,12 @@ async function main() {
   temporary.push(pgliteDir, uploadsDir)
 
   console.log(`Preparing: ${repetitions} repetition(s), ${seconds} s of inserts per scenario; machine load: ${load}`)
-  const oursCookie = await prepareOurs({ url: urlOf(oursDatabase), dataDir: '' })
-  const pgliteCookie = await prepareOurs({ dataDir: pgliteDir })
+  const oursCookies = await prepareOurs({ url: urlOf(oursDatabase), dataDir: '' })
+  const pgliteCookies = await prepareOurs({ dataDir: pgliteDir })
 
   const servers: Record<ServerKey, RunningServer> = {
-    'ours-pg': await startOurs('ours-pg', await freePort(), { databaseUrl: urlOf(oursDatabase), database: oursDatabase, dataDir: uploadsDir, cookie: oursCookie }),
-    'ours-pglite': await startOurs('ours-pglite', await freePort(), { dataDir: pgliteDir, cookie: pgliteCookie }),
+    'ours-pg': await startOurs('ours-pg', await freePort(), { databaseUrl: urlOf(oursDatabase), database: oursDatabase, dataDir: uploadsDir, cookies: oursCookies }),
+    'ours-pglite': await startOurs('ours-pglite', await freePort(), { dataDir: pgliteDir, cookies: pgliteCookies }),
     'hocuspocus-pg': await startHocuspocus('hocuspocus-pg', await freePort(), { databaseUrl: urlOf(peerDatabase), database: peerDatabase }),
     hocuspocus: await startHocuspocus('hocuspocus', await freePort(), {}),
     reference: await startReference(await freePort()),
@@ -334,7 +342,7 @@ async function main() {
       }
     }
     if (runTwoProcess) {
-      const value = await twoProcessRun(repetition, urlOf(oursDatabase), oursDatabase, uploadsDir, oursCookie)
+      const value = await twoProcessRun(repetition, urlOf(oursDatabase), oursDatabase, uploadsDir, oursCookies)
       record(`two/ours-pg`, value)
       console.log(`[${repetition + 1}/${repetitions}] two processes: ${value.error ?? `across p50 ${format(value.crossP50)} ms, p99 ${format(value.crossP99)} ms, ${value.crossReceived}/${value.crossExpected}`}`)
     }
@@ -346,7 +354,7 @@ async function main() {
 }
 
 /** Two of our processes on the same Postgres and Redis, the clients of one document split over both. */
-async function twoProcessRun(repetition: number, databaseUrl: string, database: string, uploadsDir: string, cookie: string): Promise<Figures> {
+async function twoProcessRun(repetition: number, databaseUrl: string, database: string, uploadsDir: string, cookies: string[]): Promise<Figures> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   try {
     await redis.connect()
@@ -358,7 +366,7 @@ async function twoProcessRun(repetition: number, databaseUrl: string, database: 
   }
   const pair: RunningServer[] = []
   try {
-    for (let index = 0; index < 2; index++) pair.push(await startOurs('ours-pg', await freePort(), { databaseUrl, database, dataDir: uploadsDir, cookie, redisUrl }))
+    for (let index = 0; index < 2; index++) pair.push(await startOurs('ours-pg', await freePort(), { databaseUrl, database, dataDir: uploadsDir, cookies, redisUrl }))
     const value = figures(await measure(pair, specFor(twoProcess, pair, repetition, false), 180_000))
     if (value.crossReceived === 0) return { ...value, error: `skipped: no update crossed between the two processes (${value.received}/${value.expected} deliveries, all within a process) — several-process mode (REDIS_URL) is not in this build` }
     return value
@@ -467,7 +475,7 @@ Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row p
 Clients: unmodified y-websocket \`WebsocketProvider\`s in one separate process (bench/collab-client.ts); each insert is a paragraph whose text carries the sender's clock.
 Edit scenarios start inserting 1 s after the last client synced: what the joins leave to do (presence, garbage) counts as join, and CPU per delivery is the propagation's.
 Before the scenarios, each server's first 10 clients (code run for the first time, connections opened) are measured on their own ("A fresh process"): the scenarios compare warm servers.
-Our clients send a member's session cookie and the Origin; peers need neither. Figures are one value or min–max over the repetitions; ratios use medians.
+Each of our clients is a member of its own, sending that member's session cookie and the Origin; peers need neither. Figures are one value or min–max over the repetitions; ratios use medians.
 Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
 

@@ -2,7 +2,8 @@ import { and, asc, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
 import { PgDialect } from 'drizzle-orm/pg-core'
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { documentStates, documentUpdates, sections } from '#server/db/schema'
+import { sessionCookieName } from '#server/auth/cookies'
+import { documentStates, documentUpdates, sections, users } from '#server/db/schema'
 import { liveDraftText, publishRevision } from '#server/handbook/live-documents'
 import { searchHandbook } from '#server/search/search'
 import { connectClient, rawSocket, waitFor, waitForSync, type CollabClient } from './support/collab-client'
@@ -176,6 +177,39 @@ describe('live editing over the y-websocket protocol', () => {
     reads.mockRestore()
     expect(count).toBe(1)
     for (const member of joining) expect(member.text()).toBe(joining[0].text())
+  })
+
+  it.skipIf(process.env.TEST_DB !== 'postgres')('members arriving together are checked in one query, each socket for its own session', async () => {
+    const db = server.database.db
+    const slug = await untouchedSection()
+    const members = await Promise.all(Array.from({ length: 4 }, async (_, index) => sessionCookieFor(db, (await createUser(db, { role: 'member', name: `Lid ${index}` })).id)))
+    const disabled = await createUser(db, { role: 'member', name: 'Uitgeschakeld' })
+    const disabledCookie = await sessionCookieFor(db, disabled.id)
+    await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, disabled.id))
+    // Well-formed, but no such session; and a real session id with the wrong secret.
+    const madeUp = `${'b'.repeat(32)}.${'c'.repeat(32)}`
+    const wrongSecret = `${members[0].split('=')[1].split('.')[0]}.${'d'.repeat(32)}`
+    const headers = (token: string) => ({ Cookie: token.includes('=') ? token : `${sessionCookieName}=${token}`, Origin: server.url })
+    const release = await holdSessionChecks()
+    let joining: CollabClient[] = []
+    let refused: Array<ReturnType<typeof rawSocket>> = []
+    let waitingQueries: number
+    try {
+      joining = members.map((cookie) => client(slug, cookie))
+      refused = [disabledCookie, madeUp, wrongSecret].map((token) => rawSocket(server.url, slug, headers(token)))
+      await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Seven sessions, one query waiting for them (one each would be seven, and hold seven of the pool's connections).
+      waitingQueries = await backendsWaiting(sql`wait_event_type = 'Lock'`)
+    } finally {
+      await release()
+    }
+    expect(waitingQueries).toBe(1)
+    await Promise.all(joining.map((member) => waitForSync(member)))
+    expect(await Promise.all(refused.map((socket) => socket.refused))).toEqual([401, 401, 401])
+    // Each socket is its own member: the server names every presence after its session's user.
+    for (const member of joining) member.provider.awareness.setLocalStateField('cursor', null)
+    await waitFor(() => joining.every((member) => new Set([...member.provider.awareness.getStates().values()].map((state) => state.user?.name)).size >= 4), 5000, 'everyone present')
   })
 
   it('documents opened at the same moment (read together) each get their own text: state and tail, or the published text', async () => {

@@ -21,9 +21,22 @@ export async function createSession(db: Database, userId: number, userAgent = ''
 
 /** The session and its (active) user for a cookie's token, or null; slides the expiry on use. */
 export async function validateSessionToken(db: Database, token: string, now = new Date()): Promise<Authentication | null> {
-  const parts = splitToken(token)
-  if (!parts) return null
-  const [row] = await db
+  return (await validateSessionTokens(db, [token], now)).get(token) ?? null
+}
+
+/**
+ * Several tokens in one query (the sockets of a meeting arriving together): per token its
+ * authentication or null. Sessions idle too long are deleted, and those due for a new expiry
+ * get it, each in one statement for all of them.
+ */
+export async function validateSessionTokens(db: Database, tokens: string[], now = new Date()): Promise<Map<string, Authentication | null>> {
+  const answers = new Map<string, Authentication | null>(tokens.map((token) => [token, null]))
+  const wanted = tokens.flatMap((token) => {
+    const parts = splitToken(token)
+    return parts ? [{ token, ...parts }] : []
+  })
+  if (wanted.length === 0) return answers
+  const rows = await db
     .select({
       id: sessions.id,
       secretHash: sessions.secretHash,
@@ -32,21 +45,25 @@ export async function validateSessionToken(db: Database, token: string, now = ne
     })
     .from(sessions)
     .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
-    .where(eq(sessions.id, parts.id))
-  if (!row || !secretMatches(parts.secret, row.secretHash)) return null
-
-  const idleFor = now.getTime() - row.lastVerifiedAt.getTime()
-  if (idleFor >= inactivityTimeoutMs) {
-    await deleteSession(db, row.id)
-    return null
+    .where(inArray(sessions.id, [...new Set(wanted.map((parts) => parts.id))]))
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  const idle: string[] = []
+  const refreshed = new Set<string>()
+  for (const { token, id, secret } of wanted) {
+    const row = byId.get(id)
+    if (!row || !secretMatches(secret, row.secretHash)) continue
+    const idleFor = now.getTime() - row.lastVerifiedAt.getTime()
+    if (idleFor >= inactivityTimeoutMs) {
+      idle.push(row.id)
+      continue
+    }
+    const refresh = idleFor >= activityCheckIntervalMs
+    if (refresh) refreshed.add(row.id)
+    answers.set(token, { session: { id: row.id, userId: row.user.id, lastVerifiedAt: refresh ? now : row.lastVerifiedAt }, user: row.user, refreshed: refresh })
   }
-  const refreshed = idleFor >= activityCheckIntervalMs
-  if (refreshed) await db.update(sessions).set({ lastVerifiedAt: now }).where(eq(sessions.id, row.id))
-  return {
-    session: { id: row.id, userId: row.user.id, lastVerifiedAt: refreshed ? now : row.lastVerifiedAt },
-    user: row.user,
-    refreshed,
-  }
+  if (idle.length > 0) await db.delete(sessions).where(inArray(sessions.id, idle))
+  if (refreshed.size > 0) await db.update(sessions).set({ lastVerifiedAt: now }).where(inArray(sessions.id, [...refreshed]))
+  return answers
 }
 
 export async function deleteSession(db: Database, sessionId: string) {

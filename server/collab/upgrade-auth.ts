@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { readSessionToken } from '#server/auth/cookies'
 import { can } from '#server/auth/permissions'
-import { findLiveSessions, validateSessionToken } from '#server/auth/sessions'
+import { findLiveSessions, validateSessionTokens } from '#server/auth/sessions'
 import type { Database } from '#server/db/client'
+import { batched } from './batched'
 import type { UpgradeDecision } from './collab-server'
 
 type Allowed = Extract<UpgradeDecision, { allowed: true }>
@@ -15,8 +16,9 @@ const recentAtMost = 10_000
 /**
  * Live editing is for members and up, asked through `can` like every page.
  * The session cookie and the Origin are checked before the socket exists. A
- * session allowed in the last few seconds is not looked up again, and sockets
- * of one session arriving together share one lookup; ending access
+ * session allowed in the last few seconds is not looked up again, sockets of
+ * one session arriving together share one lookup, and the sessions of many
+ * members arriving together (a meeting starting) are looked up in one query; ending access
  * (forgetUser / forgetSessions, called when the collab server closes that
  * user's or those sessions' sockets) clears both at once.
  */
@@ -27,14 +29,19 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
   const pending = new Map<string, Promise<UpgradeDecision>>()
   // Bumped whenever access ends: what a lookup read before that may predate the end.
   let generation = 0
+  // The sessions asked for while the previous query ran go in the next one, together.
+  const validate = batched(async (tokens: Map<string, string>) => {
+    const answers = await validateSessionTokens(db, [...tokens.values()])
+    return new Map([...tokens].map(([key, token]) => [key, answers.get(token) ?? null]))
+  })
   const lookUp = async (key: string, token: string): Promise<UpgradeDecision> => {
     let readIn = generation
-    let authentication = await validateSessionToken(db, token)
+    let authentication = await validate(key, token)
     // Access ended while we looked (a logout may have deleted the row after we read it): read again, for
     // this socket and every one that joined the lookup.
     while (authentication && readIn !== generation) {
       readIn = generation
-      authentication = await validateSessionToken(db, token)
+      authentication = await validate(key, token)
     }
     if (!authentication) return { allowed: false, status: 401 }
     if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
