@@ -436,7 +436,9 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
 
   // Targets of issue 15 (ratios of medians, Postgres mode against Hocuspocus + Postgres).
   const targetRows: string[][] = [['target', 'measured', 'met']]
-  const target = (label: string, value: number, limit: number, digits = 2) => targetRows.push([label, format(value, digits), Number.isFinite(value) ? (value <= limit ? 'met' : 'not met') : 'not measured'])
+  // A value just over its limit gets a digit more, so that "not met" never shows the limit itself (1.00).
+  const target = (label: string, value: number, limit: number, digits = 2) =>
+    targetRows.push([label, format(value, value > limit && Number(value.toFixed(digits)) <= limit ? digits + 1 : digits), Number.isFinite(value) ? (value <= limit ? 'met' : 'not met') : 'not measured'])
   for (const scenario of scenarios) {
     const versus = (pick: (value: Figures) => number) => ratio(med(scenario.key, 'ours-pg', pick), med(scenario.key, 'hocuspocus-pg', pick))
     if (scenario.kind !== 'large') target(`${scenario.key}: p99 ≤ 0.8 × Hocuspocus + Postgres`, versus((v) => v.p99), 0.8)
@@ -494,7 +496,7 @@ Per connection: RSS growth from 300 clients joining one document ÷ 300; per doc
 
 ${table(targetRows)}
 
-Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Third pass").
+Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Fifth pass").
 
 ${two}${errors.length ? `\n## Failures\n\n${errors.join('\n')}\n` : ''}`
   return report
