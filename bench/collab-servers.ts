@@ -1,14 +1,16 @@
 // The servers bench:collab compares, each a real process of its own, and what is read from /proc about them.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
+import { sessionCookieName } from '#server/auth/cookies'
 import { processStats } from '#tests/support/site-process-control'
 import { serverCommand } from '../scripts/server-command.js'
 
-export type ServerKey = 'ours-pg' | 'ours-pglite' | 'hocuspocus-pg' | 'hocuspocus' | 'reference'
+export type ServerKey = 'ours-pg' | 'ours-pglite' | 'hocuspocus-pg' | 'hocuspocus-pg-auth' | 'hocuspocus' | 'reference'
 export const serverLabels: Record<ServerKey, string> = {
   'ours-pg': 'ours (Postgres)',
   'ours-pglite': 'ours (PGlite)',
   'hocuspocus-pg': 'Hocuspocus + Postgres',
+  'hocuspocus-pg-auth': 'Hocuspocus + Postgres, checking sessions',
   hocuspocus: 'Hocuspocus',
   reference: 'reference',
 }
@@ -86,10 +88,14 @@ export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, op
   return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!) }
 }
 
-export async function startHocuspocus(key: 'hocuspocus-pg' | 'hocuspocus', port: number, options: { databaseUrl?: string; database?: string }): Promise<RunningServer> {
-  const child = track(spawn(process.execPath, ['bench/peers/hocuspocus.mjs'], { env: environment({ PORT: String(port), DATABASE_URL: options.databaseUrl }), stdio: ['ignore', 'pipe', 'inherit'] }))
+/** Hocuspocus; with `cookies`, it checks the Origin and these members' sessions (copied into its database) as ours does. */
+export async function startHocuspocus(key: 'hocuspocus-pg' | 'hocuspocus-pg-auth' | 'hocuspocus', port: number, options: { databaseUrl?: string; database?: string; cookies?: string[] }): Promise<RunningServer> {
+  const origin = `http://127.0.0.1:${port}`
+  const checkSessions = options.cookies ? { CHECK_SESSIONS: origin, SESSION_COOKIE: sessionCookieName } : {}
+  const child = track(spawn(process.execPath, ['bench/peers/hocuspocus.mjs'], { env: environment({ PORT: String(port), DATABASE_URL: options.databaseUrl, ...checkSessions }), stdio: ['ignore', 'pipe', 'inherit'] }))
   await waitFor(printed(child, 'ready\n'), child, serverLabels[key])
-  return { key, child, url: `ws://127.0.0.1:${port}`, headers: [], database: options.database, idleRssMb: await settledRss(child.pid!) }
+  const headers = (options.cookies ?? []).map((cookie) => ({ Cookie: cookie, Origin: origin }))
+  return { key, child, url: `ws://127.0.0.1:${port}`, headers, database: options.database, idleRssMb: await settledRss(child.pid!) }
 }
 
 /** y-websocket 2.1.0's own server (bin/server.cjs), the reference for yjs 13, in memory. */

@@ -54,7 +54,7 @@ const twoProcess: Scenario = { key: 'two', name: '1 document × 10 clients split
 const runTwoProcess = !only || only.includes('two')
 /** Each server's first clients, before the scenarios: code run for the first time, connections opened. Shown on its own. */
 const firstJoin: Scenario = { key: 'first', name: 'A fresh process\'s first join: 10 clients, then 2 s of inserts every 100 ms (not counted in the scenarios)', kind: 'edit', documents: 1, clientsPerDocument: 10, intervalMs: 100 }
-const serverOrder: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus', 'reference']
+const serverOrder: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus-pg-auth', 'hocuspocus', 'reference']
 
 const clientsOf = (scenario: Scenario) => scenario.documents * scenario.clientsPerDocument
 const membersNeeded = Math.max(...[...allScenarios, twoProcess, firstJoin].map(clientsOf))
@@ -181,6 +181,22 @@ async function prepareOurs(location: { url?: string; dataDir: string }) {
   }
 }
 
+/** Our members' sessions, for the Hocuspocus that checks them: the columns it reads, keyed and indexed as ours. */
+async function copySessions(fromUrl: string, toUrl: string) {
+  const from = postgres(fromUrl, { max: 1, onnotice: () => {} })
+  const to = postgres(toUrl, { max: 1, onnotice: () => {} })
+  try {
+    await to`create table users (id integer primary key, name text not null, role text not null, disabled_at timestamptz)`
+    await to`create table sessions (id text primary key, secret_hash bytea not null, user_id integer not null references users (id) on delete cascade, last_verified_at timestamptz not null)`
+    const members = await from`select id, name, role, disabled_at from users`
+    const signedIn = await from`select id, secret_hash, user_id, last_verified_at from sessions`
+    await to`insert into users ${to(members, 'id', 'name', 'role', 'disabled_at')}`
+    await to`insert into sessions ${to(signedIn, 'id', 'secret_hash', 'user_id', 'last_verified_at')}`
+  } finally {
+    await Promise.all([from.end(), to.end()])
+  }
+}
+
 // ---- figures
 
 const sortNumbers = (values: number[]) => [...values].sort((a, b) => a - b)
@@ -294,7 +310,8 @@ async function main() {
   const stamp = Date.now()
   const oursDatabase = `lh_bench_collab_${stamp}`
   const peerDatabase = `lh_bench_collab_hocuspocus_${stamp}`
-  for (const name of [oursDatabase, peerDatabase]) {
+  const checkingDatabase = `lh_bench_collab_hocuspocus_auth_${stamp}`
+  for (const name of [oursDatabase, peerDatabase, checkingDatabase]) {
     await admin.unsafe(`create database "${name}"`)
     databases.push(name)
   }
@@ -306,11 +323,13 @@ async function main() {
   console.log(`Preparing: ${repetitions} repetition(s), ${seconds} s of inserts per scenario; machine load: ${load}`)
   const oursCookies = await prepareOurs({ url: urlOf(oursDatabase), dataDir: '' })
   const pgliteCookies = await prepareOurs({ dataDir: pgliteDir })
+  await copySessions(urlOf(oursDatabase), urlOf(checkingDatabase))
 
   const servers: Record<ServerKey, RunningServer> = {
     'ours-pg': await startOurs('ours-pg', await freePort(), { databaseUrl: urlOf(oursDatabase), database: oursDatabase, dataDir: uploadsDir, cookies: oursCookies }),
     'ours-pglite': await startOurs('ours-pglite', await freePort(), { dataDir: pgliteDir, cookies: pgliteCookies }),
     'hocuspocus-pg': await startHocuspocus('hocuspocus-pg', await freePort(), { databaseUrl: urlOf(peerDatabase), database: peerDatabase }),
+    'hocuspocus-pg-auth': await startHocuspocus('hocuspocus-pg-auth', await freePort(), { databaseUrl: urlOf(checkingDatabase), database: checkingDatabase, cookies: oursCookies }),
     hocuspocus: await startHocuspocus('hocuspocus', await freePort(), {}),
     reference: await startReference(await freePort()),
   }
@@ -380,7 +399,7 @@ async function twoProcessRun(repetition: number, databaseUrl: string, database: 
 function render({ startedAt, commit, load, minutes, results, servers }: { startedAt: Date; commit: string; load: string; minutes: number; results: Map<string, Figures[]>; servers: Record<ServerKey, RunningServer> }) {
   const get = (scenario: string, server: ServerKey) => results.get(`${scenario}/${server}`) ?? []
   const med = (scenario: string, server: ServerKey, pick: (value: Figures) => number) => median(get(scenario, server).map(pick))
-  const peers: ServerKey[] = ['hocuspocus-pg', 'hocuspocus', 'reference']
+  const peers: ServerKey[] = ['hocuspocus-pg', 'hocuspocus-pg-auth', 'hocuspocus', 'reference']
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN)
   const sections: string[] = []
   const errors: string[] = []
@@ -412,7 +431,7 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
     if (scenario.kind !== 'large') ratioRows.push(ratioRow('p50', (v) => v.p50), ratioRow('p99', (v) => v.p99))
     if (scenario.kind === 'edit') ratioRows.push(ratioRow('CPU per delivery', (v) => v.cpuPerDeliveryUs))
     ratioRows.push(ratioRow('join time', (v) => v.joinMs))
-    if (scenario.kind === 'edit') ratioRows.push(['Postgres CPU', format(ratio(med(scenario.key, 'ours-pg', (v) => v.postgresPer10s), med(scenario.key, 'hocuspocus-pg', (v) => v.postgresPer10s)), 1), '—', '—'])
+    if (scenario.kind === 'edit') ratioRows.push(['Postgres CPU', ...peers.map((key) => (servers[key].database ? format(ratio(med(scenario.key, 'ours-pg', (v) => v.postgresPer10s), med(scenario.key, key, (v) => v.postgresPer10s)), 1) : '—'))])
     const pglite = scenario.kind === 'large' ? '' : `\nPGlite p50 ÷ our Postgres p50: ${format(ratio(med(scenario.key, 'ours-pglite', (v) => v.p50), med(scenario.key, 'ours-pg', (v) => v.p50)), 2)}\n`
     sections.push(`### ${scenario.name}\n\n${table(rows)}\n\n${table(ratioRows)}\n${pglite}`)
     for (const key of serverOrder) for (const [index, value] of get(scenario.key, key).entries()) if (value.error) errors.push(`- ${scenario.key} · ${serverLabels[key]} · repetition ${index + 1}: ${value.error}`)
@@ -453,6 +472,12 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
     target('large: 20 fresh bare sockets have sync step 2 < 1000 ms (ours, PGlite)', med('large', 'ours-pglite', (v) => v.rawJoinMs), 1000, 0)
   }
   target('idle RSS ≤ 120 MB (ours, Postgres)', servers['ours-pg'].idleRssMb, 120, 0)
+  // Not a target: what the join ratios become against a peer that also checks every member's session.
+  const checkingRows: string[][] = [['join time, ours (Postgres) ÷', 'Hocuspocus + Postgres', 'Hocuspocus + Postgres, checking sessions']]
+  for (const scenario of scenarios) {
+    const versus = (key: ServerKey) => format(ratio(med(scenario.key, 'ours-pg', (v) => v.joinMs), med(scenario.key, key, (v) => v.joinMs)), 2)
+    checkingRows.push([scenario.key, versus('hocuspocus-pg'), versus('hocuspocus-pg-auth')])
+  }
 
   let two = ''
   if (runTwoProcess) {
@@ -472,12 +497,13 @@ Measured at commit \`${commit}\`.
 Loopback on one machine (${os.cpus().length} CPUs, Node ${process.version}); machine load (\`uptime\`) at start: \`${load}\` (other work runs on this machine: with a load far above 2, every server waits for a CPU and latencies grow for all of them).
 ${repetitions} repetition(s), servers alternating per scenario (order rotated per repetition), ${seconds} s of inserts per edit scenario; took ${minutes.toFixed(1)} min.
 Servers, each its own process: ours as \`npm start\` runs it (compiled entry, production settings) on Postgres (a fresh database on 127.0.0.1:5432) and on embedded PGlite;
-Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row per document in a fresh database on the same Postgres (default debounce), and memory only
+Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row per document in a fresh database on the same Postgres (default debounce); the same checking sessions
+(an \`onAuthenticate\` that checks the Origin and looks up the member's session cookie in a copy of our \`sessions\` and \`users\` tables in its database, one indexed query per connection, as ours refuses what it refuses); and memory only
 (bench/peers/hocuspocus.mjs; a thin frame adapter lets y-websocket clients speak its multiplexed protocol); y-websocket 2.1.0's \`bin/server.cjs\` (reference, memory only).
 Clients: unmodified y-websocket \`WebsocketProvider\`s in one separate process (bench/collab-client.ts); each insert is a paragraph whose text carries the sender's clock.
 Edit scenarios start inserting 1 s after the last client synced: what the joins leave to do (presence, garbage) counts as join, and CPU per delivery is the propagation's.
 Before the scenarios, each server's first 10 clients (code run for the first time, connections opened) are measured on their own ("A fresh process"): the scenarios compare warm servers.
-Each of our clients is a member of its own, sending that member's session cookie and the Origin; peers need neither. Figures are one value or min–max over the repetitions; ratios use medians.
+Each of our clients is a member of its own, sending that member's session cookie and the Origin (to ours and to Hocuspocus checking sessions; the other peers check nothing). Figures are one value or min–max over the repetitions; ratios use medians.
 Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
 
@@ -496,7 +522,11 @@ Per connection: RSS growth from 300 clients joining one document ÷ 300; per doc
 
 ${table(targetRows)}
 
-Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Fifth pass").
+Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Sixth pass").
+
+The join targets are set against a Hocuspocus that lets anyone in; ours checks every member's session before the socket exists. The same ratios against the Hocuspocus that checks the same sessions (for comparison, not a target):
+
+${table(checkingRows)}
 
 ${two}${errors.length ? `\n## Failures\n\n${errors.join('\n')}\n` : ''}`
   return report

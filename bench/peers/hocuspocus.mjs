@@ -1,13 +1,18 @@
-// Hocuspocus 3.4.4 as a peer for bench:collab: `PORT=… [DATABASE_URL=…] node bench/peers/hocuspocus.mjs`.
+// Hocuspocus 3.4.4 as a peer for bench:collab: `PORT=… [DATABASE_URL=…] [CHECK_SESSIONS=<origin> SESSION_COOKIE=<name>] node bench/peers/hocuspocus.mjs`.
 // With DATABASE_URL, the Database extension keeps one bytea row per document (fetch on load, store the
-// full state on Hocuspocus's default debounce), as a production team would set it up. Plain JavaScript
-// so the peer's RSS carries no TypeScript loader. Prints "ready" once it listens.
+// full state on Hocuspocus's default debounce), as a production team would set it up. With
+// CHECK_SESSIONS too, onAuthenticate checks each connection's Origin and our session cookie against
+// the `sessions` and `users` tables of that database (the bench copies ours there): one indexed query
+// per connection, as a team would write it, so that a join paying for authentication is compared with
+// one that pays for it too. Plain JavaScript so the peer's RSS carries no TypeScript loader. Prints
+// "ready" once it listens.
 //
 // Hocuspocus 2+ speaks a multiplexed protocol (the document name before every frame, an auth frame
 // first); the same unmodified y-websocket clients as for the other servers connect here through a thin
 // adapter: the document comes from the path as in y-websocket, incoming frames get the name put in
 // front, outgoing frames have it taken off, and frames a y-websocket client has no use for (auth,
 // sync status, stateless) are not sent. Its cost (a varstring per frame) is in this process's CPU.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
 import { Database } from '@hocuspocus/extension-database'
@@ -19,8 +24,11 @@ import { WebSocketServer } from 'ws'
 
 const port = Number(process.env.PORT)
 const extensions = []
+const hooks = {}
 if (process.env.DATABASE_URL) {
   const sql = postgres(process.env.DATABASE_URL, { max: 10, onnotice: () => {} })
+  const origin = process.env.CHECK_SESSIONS
+  if (origin) hooks.onAuthenticate = ({ requestHeaders }) => checkSession(sql, origin, requestHeaders)
   await sql`create table if not exists documents (name text primary key, data bytea not null, updated_at timestamptz not null default now())`
   extensions.push(
     new Database({
@@ -35,7 +43,25 @@ if (process.env.DATABASE_URL) {
     }),
   )
 }
-const hocuspocus = new Hocuspocus({ quiet: true, extensions })
+const hocuspocus = new Hocuspocus({ quiet: true, extensions, ...hooks })
+
+const inactivityTimeoutMs = 10 * 24 * 60 * 60 * 1000
+const cookieName = process.env.SESSION_COOKIE ?? 'sessie'
+
+/** Our rule for live editing: the site's Origin, and a live session ("<id>.<secret>") of an active member or up. */
+async function checkSession(sql, origin, headers) {
+  if (headers.origin !== origin) throw new Error('forbidden')
+  const cookie = (headers.cookie ?? '').split(';').map((part) => part.trim()).find((part) => part.startsWith(`${cookieName}=`))
+  const match = /^([a-z2-7]{32})\.([a-z2-7]{32})$/.exec(cookie?.slice(cookieName.length + 1) ?? '')
+  if (!match) throw new Error('unauthorized')
+  const [row] = await sql`select s.secret_hash, s.last_verified_at, u.id, u.name, u.role from sessions s
+    join users u on u.id = s.user_id and u.disabled_at is null where s.id = ${match[1]}`
+  const hash = createHash('sha256').update(match[2]).digest()
+  if (!row || row.secret_hash.length !== hash.length || !timingSafeEqual(row.secret_hash, hash)) throw new Error('unauthorized')
+  if (Date.now() - row.last_verified_at.getTime() >= inactivityTimeoutMs) throw new Error('unauthorized')
+  if (!['member', 'editor', 'admin'].includes(row.role)) throw new Error('forbidden')
+  return { user: { id: row.id, name: row.name } }
+}
 
 const sync = 0
 const awareness = 1
@@ -65,7 +91,7 @@ class YWebsocketAdapter extends EventEmitter {
     encoding.writeUint8Array(encoder, frame)
     return encoding.toUint8Array(encoder)
   }
-  /** The auth frame a Hocuspocus provider sends first (no token: this peer has no onAuthenticate). */
+  /** The auth frame a Hocuspocus provider sends first (no token: a session comes as the cookie, in the request headers). */
   authenticate() {
     const encoder = encoding.createEncoder()
     encoding.writeVarString(encoder, this.documentName)
