@@ -3,11 +3,14 @@
 // the same against every server. Talks to bench/collab.ts over stdio: prints `phase <name> <json>`
 // and waits for a `go` line (so the parent can read the server's CPU and RSS between phases), and
 // ends with `result <json>`. Every insert is a paragraph whose text carries the sender's clock.
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { field, writeParagraphs } from './collab-content'
@@ -202,7 +205,61 @@ async function drain() {
   }
 }
 
+/**
+ * This one process stands for many browsers, each of which compiles its own code beside the others;
+ * fresh, it would compile Yjs, y-protocols, ws and the provider once, in the middle of the first join,
+ * and where that lands in the join (while a server waits for the clients, or while it works on
+ * others) would decide part of a server's join time. So before measuring, two providers edit one
+ * document together through a minimal y-websocket relay in this process.
+ */
+async function warmUp() {
+  const doc = new Y.Doc()
+  const awareness = new awarenessProtocol.Awareness(doc)
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  const message = (type: number, write: (encoder: encoding.Encoder) => void) => {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, type)
+    write(encoder)
+    return encoding.toUint8Array(encoder)
+  }
+  const broadcast = (data: Uint8Array, except: unknown) => server.clients.forEach((socket) => socket !== except && socket.send(data))
+  doc.on('update', (update: Uint8Array, origin: unknown) => broadcast(message(0, (encoder) => syncProtocol.writeUpdate(encoder, update)), origin))
+  awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) =>
+    broadcast(message(1, (encoder) => encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]))), origin),
+  )
+  server.on('connection', (socket) => {
+    socket.send(message(0, (encoder) => syncProtocol.writeSyncStep1(encoder, doc)))
+    socket.on('message', (data: Buffer) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data))
+      const type = decoding.readVarUint(decoder)
+      if (type === 1) return awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(decoder), socket)
+      const reply = encoding.createEncoder()
+      encoding.writeVarUint(reply, 0)
+      syncProtocol.readSyncMessage(decoder, reply, doc, socket)
+      if (encoding.length(reply) > 1) socket.send(encoding.toUint8Array(reply))
+    })
+  })
+  await once(server, 'listening')
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const pair = [0, 1].map(() => {
+    const doc = new Y.Doc()
+    return { doc, provider: new WebsocketProvider(url, 'warm-up', doc, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true }) }
+  })
+  await Promise.all(pair.map(({ provider }) => new Promise((resolve) => provider.once('sync', resolve))))
+  for (const [index, { doc, provider }] of pair.entries()) {
+    provider.awareness.setLocalStateField('user', { name: `warm-up ${index}` })
+    writeParagraphs(doc, 50)
+  }
+  const deadline = Date.now() + 5000
+  const converged = () => pair.every(({ doc }) => doc.getXmlFragment(field).length === 100)
+  while (!converged() && Date.now() < deadline) await sleep(10)
+  if (!converged()) throw new Error('the warm-up relay did not bring both providers to the same 100 paragraphs')
+  for (const { provider } of pair) provider.destroy()
+  server.close()
+}
+
 async function run() {
+  await warmUp()
   await phase('ready')
   const cpuBefore = process.cpuUsage()
   const wallBefore = now()

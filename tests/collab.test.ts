@@ -199,12 +199,13 @@ describe('live editing over the y-websocket protocol', () => {
       refused = [disabledCookie, madeUp, wrongSecret].map((token) => rawSocket(server.url, slug, headers(token)))
       await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
       await new Promise((resolve) => setTimeout(resolve, 300))
-      // Seven sessions, one query waiting for them (one each would be seven, and hold seven of the pool's connections).
+      // Seven sessions, at most four queries waiting for them (waves arriving while one runs go out beside
+      // it, four at most: batched.ts); one each would be seven, holding seven of the pool's connections.
       waitingQueries = await backendsWaiting(sql`wait_event_type = 'Lock'`)
     } finally {
       await release()
     }
-    expect(waitingQueries).toBe(1)
+    expect(waitingQueries).toBeLessThanOrEqual(4)
     await Promise.all(joining.map((member) => waitForSync(member)))
     expect(await Promise.all(refused.map((socket) => socket.refused))).toEqual([401, 401, 401])
     // Each socket is its own member: the server names every presence after its session's user.

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm'
-import type { Database } from '#server/db/client'
+import { anyOf, type Database } from '#server/db/client'
 import { sessions, users, type Role } from '#server/db/schema'
 import { newToken, secretMatches, splitToken } from './random'
 
@@ -45,7 +45,7 @@ export async function validateSessionTokens(db: Database, tokens: string[], now 
     })
     .from(sessions)
     .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
-    .where(inArray(sessions.id, [...new Set(wanted.map((parts) => parts.id))]))
+    .where(anyOf(sessions.id, [...new Set(wanted.map((parts) => parts.id))]))
   const byId = new Map(rows.map((row) => [row.id, row]))
   const idle: string[] = []
   const refreshed = new Set<string>()
@@ -61,8 +61,8 @@ export async function validateSessionTokens(db: Database, tokens: string[], now 
     if (refresh) refreshed.add(row.id)
     answers.set(token, { session: { id: row.id, userId: row.user.id, lastVerifiedAt: refresh ? now : row.lastVerifiedAt }, user: row.user, refreshed: refresh })
   }
-  if (idle.length > 0) await db.delete(sessions).where(inArray(sessions.id, idle))
-  if (refreshed.size > 0) await db.update(sessions).set({ lastVerifiedAt: now }).where(inArray(sessions.id, [...refreshed]))
+  if (idle.length > 0) await db.delete(sessions).where(anyOf(sessions.id, idle))
+  if (refreshed.size > 0) await db.update(sessions).set({ lastVerifiedAt: now }).where(anyOf(sessions.id, [...refreshed]))
   return answers
 }
 
@@ -89,7 +89,7 @@ export async function findLiveSessions(db: Database, sessionIds: string[], now =
     .select({ id: sessions.id, user: { id: users.id, email: users.email, name: users.name, role: users.role } })
     .from(sessions)
     .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
-    .where(and(inArray(sessions.id, sessionIds), gt(sessions.lastVerifiedAt, new Date(now.getTime() - inactivityTimeoutMs))))
+    .where(and(anyOf(sessions.id, sessionIds), gt(sessions.lastVerifiedAt, new Date(now.getTime() - inactivityTimeoutMs))))
 }
 
 export async function listUserSessions(db: Database, userId: number) {

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import * as Y from 'yjs'
-import type { Database } from '#server/db/client'
+import { anyOf, type Database } from '#server/db/client'
 import { documentContributors, documentStates, documentUpdates } from '#server/db/schema'
 
 // Storage of live documents: updates are appended to document_updates;
@@ -18,9 +18,9 @@ export async function loadDocuments(db: Database, documents: string[]) {
   const rows = rowsOf<{ document: string; part: Uint8Array; isState: boolean }>(
     await db.execute(sql`
       select * from (
-        select ${documentStates.document} as document, ${documentStates.state} as part, true as "isState", 0 as id from ${documentStates} where ${inArray(documentStates.document, documents)}
+        select ${documentStates.document} as document, ${documentStates.state} as part, true as "isState", 0 as id from ${documentStates} where ${anyOf(documentStates.document, documents)}
         union all
-        select ${documentUpdates.document}, ${documentUpdates.update}, false, ${documentUpdates.id} from ${documentUpdates} where ${inArray(documentUpdates.document, documents)}
+        select ${documentUpdates.document}, ${documentUpdates.update}, false, ${documentUpdates.id} from ${documentUpdates} where ${anyOf(documentUpdates.document, documents)}
       ) as stored order by document, "isState" desc, id`),
   )
   const parts = new Map<string, typeof rows>(documents.map((document) => [document, []]))

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { sql } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { lockDataDir } from './data-dir-lock'
 import * as schema from './schema'
 
@@ -128,4 +128,13 @@ export async function withAdvisoryLock<T>(db: Database, key: number, work: (tx: 
     await tx.execute(sql`select pg_advisory_xact_lock(${key})`)
     return work(tx as unknown as Database)
   })
+}
+
+/**
+ * `column = any($1)`: one statement however many values. An `in ($1, …, $n)` is a new statement for
+ * each n, which the driver prepares anew on each connection (one round trip more); the lookups on the
+ * collab path (sessions and documents), whose counts change with every wave of joins, use this.
+ */
+export function anyOf(column: PgColumn, values: string[]) {
+  return sql`${column} = any(${sql.param(values)}::text[])`
 }

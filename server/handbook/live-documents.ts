@@ -9,7 +9,7 @@ import type { DocumentRoom } from '#server/collab/document-room'
 import { liveDocumentNode } from '#server/collab/document-json'
 import { documentField, handbookRules, handbookSchema } from '#server/collab/handbook-rules'
 import { contributorsSince } from '#server/collab/persistence'
-import type { Database } from '#server/db/client'
+import { anyOf, type Database } from '#server/db/client'
 import { revisions, sections, users } from '#server/db/schema'
 import { logger } from '#server/logger'
 import { documentPlainText, renderDocumentHtml } from './render'
@@ -27,7 +27,7 @@ export async function initialLiveDocuments(db: Database, slugs: string[]): Promi
     .from(sections)
     .innerJoin(revisions, eq(revisions.id, sections.currentRevisionId))
     // Only sections have an editor; a stand-alone page (the colophon) has no live document.
-    .where(and(inArray(sections.slug, slugs), eq(sections.kind, 'section')))
+    .where(and(anyOf(sections.slug, slugs), eq(sections.kind, 'section')))
   const published = new Map(rows.map((row) => [row.slug, row]))
   return new Map(slugs.map((slug) => [slug, published.has(slug) ? () => firstContent(published.get(slug)!) : null]))
 }
