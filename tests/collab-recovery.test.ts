@@ -25,10 +25,10 @@ describe('nothing typed is lost', () => {
     writer.addParagraph('Geschreven voor de herstart')
     await waitFor(async () => (await liveDraftText(server.collab, 'lobby'))?.includes('Geschreven voor de herstart') ?? false, 10_000, 'the edit reaching the server')
     writer.close()
-    await server.stop()
+    await server.closeSite()
 
     server = await startTestServer({ database })
-    cleanups.push(() => server.stop())
+    cleanups.push(() => server.closeSite())
     const reader = connectClient(server.url, 'lobby', cookie)
     cleanups.push(() => reader.close())
     await waitForSync(reader)

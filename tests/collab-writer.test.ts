@@ -188,7 +188,7 @@ describe('who edited', () => {
       // The update is written; the credit waits (written every 10 minutes here, not with every update).
       expect(await database.db.select().from(documentContributors).where(eq(documentContributors.userId, editor.id))).toHaveLength(0)
       writer.close()
-      await own.stop()
+      await own.closeSite()
       const credited = await database.db.select().from(documentContributors).where(eq(documentContributors.userId, editor.id))
       expect(credited.map((row) => row.document)).toEqual(['lobby'])
     } finally {
@@ -230,8 +230,8 @@ describe('compaction with two processes appending to one document', () => {
       expect(reader.text()).toContain('Via proces twee 11')
       reader.close()
     } finally {
-      await one.stop()
-      await two.stop()
+      await one.closeSite()
+      await two.closeSite()
       await database.close()
     }
   })

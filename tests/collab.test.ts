@@ -199,13 +199,12 @@ describe('live editing over the y-websocket protocol', () => {
       refused = [disabledCookie, madeUp, wrongSecret].map((token) => rawSocket(server.url, slug, headers(token)))
       await waitFor(async () => (await backendsWaiting(sql`wait_event_type = 'Lock'`)) > 0, 5000, 'the session check waiting')
       await new Promise((resolve) => setTimeout(resolve, 300))
-      // Seven sessions, at most four queries waiting for them (waves arriving while one runs go out beside
-      // it, four at most: batched.ts); one each would be seven, holding seven of the pool's connections.
+      // Seven sessions, one query waiting for them (one each would be seven, and hold seven of the pool's connections).
       waitingQueries = await backendsWaiting(sql`wait_event_type = 'Lock'`)
     } finally {
       await release()
     }
-    expect(waitingQueries).toBeLessThanOrEqual(4)
+    expect(waitingQueries).toBe(1)
     await Promise.all(joining.map((member) => waitForSync(member)))
     expect(await Promise.all(refused.map((socket) => socket.refused))).toEqual([401, 401, 401])
     // Each socket is its own member: the server names every presence after its session's user.
@@ -319,7 +318,7 @@ describe('robustness', () => {
     await new Promise((resolve) => silent.once('open', resolve))
     const closed = await new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)))
     expect(closed).toBe(1006)
-    await pinging.stop()
+    await pinging.closeSite()
   })
 
   it('closes a socket that sends garbage; the document and other clients go on', async () => {

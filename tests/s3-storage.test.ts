@@ -143,7 +143,7 @@ describe('files on S3', () => {
       expect(page).toContain('Het begon met een kop koffie bij de vrijwilligerscentrale.')
       expect(await db().select().from(examples).where(eq(examples.name, 'Netwerk Zonder Emmer'))).toEqual([])
     } finally {
-      await misconfigured.stop()
+      await misconfigured.closeSite()
     }
   })
 

@@ -8,7 +8,7 @@ import { createSite, type Site, type SiteOptions } from '#server/site'
 import { createImportedDatabase } from './database'
 import { freePort } from './site-process-control'
 
-export type TestServer = { url: string; dataDir: string; site: Site; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; stop: () => Promise<void> }
+export type TestServer = { url: string; dataDir: string; site: Site; database: DatabaseHandle; collab: CollabServer; close: () => Promise<void>; closeSite: () => Promise<void>; stop: () => Promise<void> }
 
 /** The real built site (npm test builds it first) on a free port, over a fresh imported database. */
 export async function startTestServer(
@@ -25,8 +25,13 @@ export async function startTestServer(
     site,
     database,
     collab: site.collab,
-    /** Stops the site but keeps the database, as a restart would. */
+    /** Stops the site but keeps the database and the data folder, as a restart would. */
     stop: () => site.close(),
+    /** Closes the site and removes its data folder; the database (shared with the test's other servers) stays open. */
+    closeSite: async () => {
+      await site.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
     close: async () => {
       await site.close()
       await database.close()
