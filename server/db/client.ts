@@ -133,7 +133,7 @@ export async function withAdvisoryLock<T>(db: Database, key: number, work: (tx: 
 /**
  * `column = any($1)`: one statement however many values. An `in ($1, …, $n)` is a new statement for
  * each n, which the driver prepares anew on each connection (one round trip more); the lookups on the
- * collab path (sessions and documents), whose counts change with every wave of joins, use this.
+ * collab path (sessions, stored documents, published texts), whose counts change with every wave of joins, use this.
  */
 export function anyOf(column: PgColumn, values: string[]) {
   return sql`${column} = any(${sql.param(values)}::text[])`

@@ -19,6 +19,11 @@ export async function startTestServer(
   // A given data folder is reused, as a restart of the same install would.
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lh-site-'))
   const { site, url } = await listeningSite({ database, remix: { build }, dataDir, collab: { unloadAfterMs: 500, ...options.collab }, mail: options.mail, clamdUrl: options.clamdUrl, scanTimeoutMs: options.scanTimeoutMs, s3: options.s3 }, options.port)
+  /** Closes the site and removes its data folder; the database (shared with the test's other servers) stays open. */
+  const closeSite = async () => {
+    await site.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
   return {
     url,
     dataDir,
@@ -27,15 +32,10 @@ export async function startTestServer(
     collab: site.collab,
     /** Stops the site but keeps the database and the data folder, as a restart would. */
     stop: () => site.close(),
-    /** Closes the site and removes its data folder; the database (shared with the test's other servers) stays open. */
-    closeSite: async () => {
-      await site.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
+    closeSite,
     close: async () => {
-      await site.close()
+      await closeSite()
       await database.close()
-      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
