@@ -5,6 +5,7 @@
 // ends with `result <json>`. Every insert is a paragraph whose text carries the sender's clock.
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import WebSocket, { WebSocketServer } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
@@ -50,6 +51,8 @@ export type ClientResult = {
   crossExpected: number
   crossLatencies: number[]
   clientCpuPercent: number
+  /** This process's event-loop delay during the inserts (or the join, for join scenarios), ms: a delivery waits this long before its receiver sees it. */
+  clientLoop: { p50: number; p99: number; max: number }
   error?: string
 }
 
@@ -79,6 +82,8 @@ function phase(name: string, details: object = {}) {
   return new Promise<void>((resolve) => waiting.push(resolve))
 }
 
+// Sampled as in the servers (bench/loop-delay.cjs).
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -134,7 +139,7 @@ async function allSynced(group: Client[], paragraphs = 0) {
   return now() - started
 }
 
-const result: ClientResult = { joinMs: NaN, clients: 0, synced: 0, sent: 0, expected: 0, received: 0, latencies: [], crossExpected: 0, crossLatencies: [], clientCpuPercent: 0 }
+const result: ClientResult = { joinMs: NaN, clients: 0, synced: 0, sent: 0, expected: 0, received: 0, latencies: [], crossExpected: 0, crossLatencies: [], clientCpuPercent: 0, clientLoop: { p50: NaN, p99: NaN, max: NaN } }
 
 function observe(client: Client) {
   client.doc.getXmlFragment(field).observe((event) => {
@@ -261,6 +266,7 @@ async function warmUp() {
 async function run() {
   await warmUp()
   await phase('ready')
+  loopDelay.enable()
   const cpuBefore = process.cpuUsage()
   const wallBefore = now()
   if (spec.kind === 'large') {
@@ -298,6 +304,7 @@ async function run() {
       // part of joining: the inserts start once it is done, so CPU per delivery is the propagation's.
       await sleep(settleMs)
       await phase('settled')
+      loopDelay.reset()
       const end = Date.now() + spec.durationMs
       await Promise.all(
         clients.map(async (client) => {
@@ -311,6 +318,7 @@ async function run() {
     }
     await drain()
   }
+  result.clientLoop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
   const cpu = process.cpuUsage(cpuBefore)
   result.clientCpuPercent = ((cpu.user + cpu.system) / 1000 / (now() - wallBefore)) * 100
 }

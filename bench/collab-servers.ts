@@ -1,6 +1,8 @@
 // The servers bench:collab compares, each a real process of its own, and what is read from /proc about them.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { sessionCookieName } from '#server/auth/cookies'
 import { processStats } from '#tests/support/site-process-control'
 import { serverCommand } from '../scripts/server-command.js'
@@ -24,6 +26,32 @@ export type RunningServer = {
   /** The Postgres database whose backends' CPU counts for this server, if any. */
   database?: string
   idleRssMb: number
+  /** Where its event-loop delay is written on SIGUSR2 (bench/loop-delay.cjs). */
+  loopDelayFile: string
+}
+
+/** Every server runs with bench/loop-delay.cjs preloaded: the same 5 ms sampler in each. */
+const loopDelay = () => {
+  const file = path.join(os.tmpdir(), `lh-loop-delay-${process.pid}-${Math.random().toString(36).slice(2)}.json`)
+  return { file, args: ['--require', path.resolve('bench/loop-delay.cjs')], env: { BENCH_LOOP_DELAY_FILE: file } }
+}
+
+export type LoopDelay = { p50: number; p99: number; max: number }
+
+/** The event-loop delay since the last reading (or the start), and the histogram starts again. */
+export async function readLoopDelay(server: RunningServer): Promise<LoopDelay> {
+  await rm(server.loopDelayFile, { force: true })
+  server.child.kill('SIGUSR2')
+  const deadline = Date.now() + 5000
+  while (Date.now() < deadline) {
+    const text = await readFile(server.loopDelayFile, 'utf8').catch(() => '')
+    if (text) {
+      await rm(server.loopDelayFile, { force: true })
+      return JSON.parse(text) as LoopDelay
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return { p50: NaN, p99: NaN, max: NaN }
 }
 
 const children = new Set<ChildProcess>()
@@ -78,31 +106,35 @@ function printed(child: ChildProcess, text: string) {
 /** Our server as `npm start` runs it (the compiled entry, production settings), on Postgres or on an embedded PGlite data dir. */
 export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, options: { databaseUrl?: string; database?: string; dataDir: string; cookies: string[]; redisUrl?: string }): Promise<RunningServer> {
   const origin = `http://127.0.0.1:${port}`
+  const delay = loopDelay()
+  const command = process.env.BENCH_NODE_FLAGS ? [...process.env.BENCH_NODE_FLAGS.split(' '), 'build/server-entry.js'] : serverCommand
   const child = track(
-    spawn(process.execPath, process.env.BENCH_NODE_FLAGS ? [...process.env.BENCH_NODE_FLAGS.split(' '), 'build/server-entry.js'] : serverCommand, {
-      env: environment({ NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PORT: String(port), PUBLIC_URL: origin, DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl }),
+    spawn(process.execPath, [...delay.args, ...command], {
+      env: environment({ ...delay.env, NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PORT: String(port), PUBLIC_URL: origin, DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl }),
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   )
   await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, child, serverLabels[key])
-  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!) }
+  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
 }
 
 /** Hocuspocus; with `cookies`, it checks the Origin and these members' sessions (copied into its database) as ours does. */
 export async function startHocuspocus(key: 'hocuspocus-pg' | 'hocuspocus-pg-auth' | 'hocuspocus', port: number, options: { databaseUrl?: string; database?: string; cookies?: string[] }): Promise<RunningServer> {
   const origin = `http://127.0.0.1:${port}`
   const checkSessions = options.cookies ? { CHECK_SESSIONS: origin, SESSION_COOKIE: sessionCookieName } : {}
-  const child = track(spawn(process.execPath, ['bench/peers/hocuspocus.mjs'], { env: environment({ PORT: String(port), DATABASE_URL: options.databaseUrl, ...checkSessions }), stdio: ['ignore', 'pipe', 'inherit'] }))
+  const delay = loopDelay()
+  const child = track(spawn(process.execPath, [...delay.args, 'bench/peers/hocuspocus.mjs'], { env: environment({ ...delay.env, PORT: String(port), DATABASE_URL: options.databaseUrl, ...checkSessions }), stdio: ['ignore', 'pipe', 'inherit'] }))
   await waitFor(printed(child, 'ready\n'), child, serverLabels[key])
   const headers = (options.cookies ?? []).map((cookie) => ({ Cookie: cookie, Origin: origin }))
-  return { key, child, url: `ws://127.0.0.1:${port}`, headers, database: options.database, idleRssMb: await settledRss(child.pid!) }
+  return { key, child, url: `ws://127.0.0.1:${port}`, headers, database: options.database, idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
 }
 
 /** y-websocket 2.1.0's own server (bin/server.cjs), the reference for yjs 13, in memory. */
 export async function startReference(port: number): Promise<RunningServer> {
-  const child = track(spawn(process.execPath, ['node_modules/y-websocket-reference/bin/server.cjs'], { env: environment({ HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'pipe', 'inherit'] }))
+  const delay = loopDelay()
+  const child = track(spawn(process.execPath, [...delay.args, 'node_modules/y-websocket-reference/bin/server.cjs'], { env: environment({ ...delay.env, HOST: '127.0.0.1', PORT: String(port) }), stdio: ['ignore', 'pipe', 'inherit'] }))
   await waitFor(printed(child, 'running at'), child, serverLabels.reference)
-  return { key: 'reference', child, url: `ws://127.0.0.1:${port}`, headers: [], idleRssMb: await settledRss(child.pid!) }
+  return { key: 'reference', child, url: `ws://127.0.0.1:${port}`, headers: [], idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
 }
 
 /** RSS once start-up work (first imports, timers) has settled. */

@@ -30,7 +30,7 @@ import { importContentIfEmpty } from '#server/handbook/import-content'
 import { freePort, processStats } from '#tests/support/site-process-control'
 import type { ClientResult, ClientSpec } from './collab-client'
 import { largeDocumentState } from './collab-content'
-import { postgresCpu, postgresCpuBetween, serverLabels, startHocuspocus, startOurs, startReference, stop, stopAll, track, type RunningServer, type ServerKey } from './collab-servers'
+import { postgresCpu, postgresCpuBetween, readLoopDelay, serverLabels, startHocuspocus, startOurs, startReference, stop, stopAll, track, type RunningServer, type LoopDelay, type ServerKey } from './collab-servers'
 import { writeReport } from './report'
 
 const repetitions = Number(process.env.BENCH_REPS ?? 2)
@@ -71,6 +71,9 @@ type Measurement = {
   rssBeforeMb: number
   rssOpenMb: number
   peakRssMb: number
+  /** The server's event-loop delay (over two processes: the worse) while joining, and during the inserts. */
+  joinLoop: LoopDelay
+  trafficLoop: LoopDelay
 }
 
 /** One scenario against one or more server processes: the client driver in its own process, /proc read between its phases. */
@@ -82,7 +85,12 @@ async function measure(servers: RunningServer[], spec: ClientSpec, timeoutMs: nu
   child.stdin!.on('error', () => {})
   let peakRssMb = 0
   const sampler = setInterval(() => void cpu().then((stats) => (peakRssMb = Math.max(peakRssMb, stats.rssMb)), () => {}), 100)
-  const snapshots = new Map<string, { cpuSeconds: number; rssMb: number; postgres: Map<number, number>; at: number }>()
+  const snapshots = new Map<string, { cpuSeconds: number; rssMb: number; postgres: Map<number, number>; at: number; loop: LoopDelay }>()
+  // Each reading starts the histograms again: a phase's reading covers the time since the one before.
+  const loop = async (): Promise<LoopDelay> => {
+    const readings = await Promise.all(servers.map(readLoopDelay))
+    return { p50: Math.max(...readings.map((r) => r.p50)), p99: Math.max(...readings.map((r) => r.p99)), max: Math.max(...readings.map((r) => r.max)) }
+  }
   try {
     const result = await new Promise<ClientResult>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`client driver did not finish within ${timeoutMs / 1000} s`)), timeoutMs)
@@ -90,8 +98,8 @@ async function measure(servers: RunningServer[], spec: ClientSpec, timeoutMs: nu
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const [kind, name] = line.split(' ', 2)
         if (kind === 'phase') {
-          void Promise.all([cpu(), postgresCpu(database)]).then(([stats, postgresUsage]) => {
-            snapshots.set(name, { ...stats, postgres: postgresUsage, at: performance.now() })
+          void Promise.all([cpu(), postgresCpu(database), loop()]).then(([stats, postgresUsage, loopDelay]) => {
+            snapshots.set(name, { ...stats, postgres: postgresUsage, at: performance.now(), loop: loopDelay })
             peakRssMb = Math.max(peakRssMb, stats.rssMb)
             child.stdin!.write('go\n')
           })
@@ -101,7 +109,7 @@ async function measure(servers: RunningServer[], spec: ClientSpec, timeoutMs: nu
         }
       })
     })
-    const end = await cpu()
+    const [end, trafficLoop] = await Promise.all([cpu(), loop()])
     // What a server stores once its clients have gone (Hocuspocus: on the last disconnect; its debounce
     // holds writes back up to 10 s while typing goes on) is part of storing these edits.
     await stop(child, 5000)
@@ -121,6 +129,8 @@ async function measure(servers: RunningServer[], spec: ClientSpec, timeoutMs: nu
       rssBeforeMb: start.rssMb,
       rssOpenMb: synced.rssMb,
       peakRssMb: Math.max(peakRssMb, end.rssMb),
+      joinLoop: synced.loop,
+      trafficLoop,
     }
   } finally {
     clearInterval(sampler)
@@ -228,6 +238,13 @@ type Figures = {
   crossP99: number
   crossReceived: number
   crossExpected: number
+  /** Event-loop delay p99 / max, ms: the server's (during the join, and during the inserts) and the client process's (during the inserts). */
+  joinLoopP99: number
+  joinLoopMax: number
+  loopP99: number
+  loopMax: number
+  clientLoopP99: number
+  clientLoopMax: number
   error?: string
 }
 
@@ -257,11 +274,17 @@ function figures(measurement: Measurement): Figures {
     crossP99: percentile(cross, 99),
     crossReceived: cross.length,
     crossExpected: result.crossExpected,
+    joinLoopP99: measurement.joinLoop.p99,
+    joinLoopMax: measurement.joinLoop.max,
+    loopP99: measurement.trafficLoop.p99,
+    loopMax: measurement.trafficLoop.max,
+    clientLoopP99: result.clientLoop?.p99 ?? NaN,
+    clientLoopMax: result.clientLoop?.max ?? NaN,
     error: result.error,
   }
 }
 
-const failed = (error: unknown): Figures => ({ ...Object.fromEntries(['p50', 'p99', 'max', 'received', 'expected', 'joinMs', 'firstJoinMs', 'rawJoinMs', 'clientApplyMs', 'cpuPerDeliveryUs', 'joinCpuMs', 'postgresPer10s', 'postgresJoinMs', 'peakRssMb', 'rssBeforeMb', 'rssOpenMb', 'clientCpuPercent', 'crossP50', 'crossP99', 'crossReceived', 'crossExpected'].map((name) => [name, NaN])), error: error instanceof Error ? error.message : String(error) }) as Figures
+const failed = (error: unknown): Figures => ({ ...Object.fromEntries(['p50', 'p99', 'max', 'received', 'expected', 'joinMs', 'firstJoinMs', 'rawJoinMs', 'clientApplyMs', 'cpuPerDeliveryUs', 'joinCpuMs', 'postgresPer10s', 'postgresJoinMs', 'peakRssMb', 'rssBeforeMb', 'rssOpenMb', 'clientCpuPercent', 'crossP50', 'crossP99', 'crossReceived', 'crossExpected', 'joinLoopP99', 'joinLoopMax', 'loopP99', 'loopMax', 'clientLoopP99', 'clientLoopMax'].map((name) => [name, NaN])), error: error instanceof Error ? error.message : String(error) }) as Figures
 
 function format(value: number, digits = 1) {
   if (!Number.isFinite(value)) return '—'
@@ -424,6 +447,12 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
     rows.push(cells(`Postgres CPU ms for the join${joinUntil}`, (values) => spread(values.map((v) => v.postgresJoinMs), 0)))
     rows.push(cells('RSS MB before → with everyone connected → peak', (values) => `${spread(values.map((v) => v.rssBeforeMb), 0)} → ${spread(values.map((v) => v.rssOpenMb), 0)} → ${spread(values.map((v) => v.peakRssMb), 0)}`))
     rows.push(cells('client process CPU %', (values) => spread(values.map((v) => v.clientCpuPercent), 0)))
+    const loopCells = (p99: (v: Figures) => number, max: (v: Figures) => number) => (values: Figures[]) => `${spread(values.map(p99))} / ${spread(values.map(max), 0)}`
+    rows.push(cells('server event loop late by, while joining: p99 / max ms', loopCells((v) => v.joinLoopP99, (v) => v.joinLoopMax)))
+    if (scenario.kind === 'edit') {
+      rows.push(cells('server event loop late by, during the inserts: p99 / max ms', loopCells((v) => v.loopP99, (v) => v.loopMax)))
+      rows.push(cells('client process event loop late by, during the inserts: p99 / max ms', loopCells((v) => v.clientLoopP99, (v) => v.clientLoopMax)))
+    }
     // Postgres CPU only means something for the servers on Postgres.
     for (const current of rows) for (const [index, key] of serverOrder.entries()) if (current[0].startsWith('Postgres') && !servers[key].database) current[index + 1] = '—'
     const ratioRows: string[][] = [['ours (Postgres) ÷', ...peers.map((key) => serverLabels[key])]]
@@ -506,6 +535,7 @@ Before the scenarios, each server's first 10 clients (code run for the first tim
 Each of our clients is a member of its own, sending that member's session cookie and the Origin (to ours and to Hocuspocus checking sessions; the other peers check nothing). Figures are one value or min–max over the repetitions; ratios use medians.
 Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
+Every process (each server, ours and the peers alike, through bench/loop-delay.cjs, and the client process) samples how late its event loop runs every 5 ms: a message arriving while a loop is late waits that long, so a propagation's tail is at least the worse of the two loops' tails.
 
 ## A fresh process
 

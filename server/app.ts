@@ -6,6 +6,7 @@ import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import type { ViteDevServer } from 'vite'
+import { readSessionToken } from '#server/auth/cookies'
 import { authenticate, requireSameOrigin } from '#server/auth/middleware'
 import type { Authentication } from '#server/auth/sessions'
 import type { CollabServer } from '#server/collab/collab-server'
@@ -44,6 +45,8 @@ declare module '@remix-run/node' {
     /** Virus scan, photo clean-up and previews (one instance, made in server/site.ts). */
     fileSafety: FileSafety
     authentication: Authentication | null
+    /** The editor page was served to this member: their script's socket for `document` follows (CollabServer.expect). */
+    expectLiveEditing: (document: string) => void
     /** A keyed hash of the client's IP address: for rate limits, never the address itself. */
     clientKey: string
     /** Absolute base for links in mails, e.g. https://lokaalsamenwerken.nl: PUBLIC_URL, never the request's Host. */
@@ -112,7 +115,7 @@ export async function createApp({ database, collab, events, storage, pdf, liveCh
   }
 
   const build = 'vite' in remix ? () => remix.vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild> : remix.build
-  app.use(limitRequestSize, requireSameOrigin(siteOrigins), siteHost(publicUrl), authenticate(database.db))
+  app.use(limitRequestSize, requireSameOrigin(siteOrigins), siteHost(publicUrl), authenticate(database.db, () => collab.accessGeneration()))
   app.all(
     '*',
     createRequestHandler({
@@ -130,6 +133,10 @@ export async function createApp({ database, collab, events, storage, pdf, liveCh
         uploadTempDir,
         fileSafety,
         authentication: response.locals.authentication ?? null,
+        expectLiveEditing: (document: string) => {
+          const token = readSessionToken(request.headers.cookie)
+          if (token && response.locals.authentication) collab.expect(document, token, response.locals.authentication, response.locals.checkedIn)
+        },
         clientKey: hashIdentifier(request.ip ?? '', ipHashKey),
         publicUrl,
         publicUrlIsDefault,

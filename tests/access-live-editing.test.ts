@@ -313,6 +313,77 @@ describe('the upgrade check under a join storm', () => {
   })
 })
 
+describe('the editor page admits the socket its script opens', () => {
+  const slug = 'sociale-kaart'
+  const editorPage = (cookie: string) => fetch(`${server.url}/handreiking/${slug}/bewerken`, { headers: { Cookie: cookie } })
+
+  it('serving the editor loads its document ahead of the socket; with no socket coming it leaves memory again', async () => {
+    const { cookie } = await signedInUser()
+    await waitFor(() => !server.collab.loadedRoom(slug), 5000, 'the document to be out of memory first')
+    expect((await editorPage(cookie)).status).toBe(200)
+    await waitFor(() => Boolean(server.collab.loadedRoom(slug)), 5000, 'the document to load with the page')
+    // The test servers' grace period is half a second.
+    await waitFor(() => !server.collab.loadedRoom(slug), 5000, 'the unused document to leave memory')
+  })
+
+  it("the page's own session check admits the socket: its upgrade does not look the session up again", async () => {
+    const { cookie } = await signedInUser()
+    expect((await editorPage(cookie)).status).toBe(200)
+    // Removed behind the site's back (no logout, no signal): only a lookup could notice. The periodic
+    // check of live sockets (a minute) and every real end of access (the tests above) still close it.
+    await db().delete(sessions).where(eq(sessions.id, sessionIdOf(cookie)))
+    const raw = rawSocket(server.url, slug, { Origin: server.url, Cookie: cookie })
+    cleanups.push(() => raw.socket.terminate())
+    await within(raw.opened, 5000, 'the admitted socket to open')
+    // Without the page, the same upgrade is looked up, and refused.
+    const other = await signedInUser()
+    await db().delete(sessions).where(eq(sessions.id, sessionIdOf(other.cookie)))
+    expect(await rawSocket(server.url, slug, { Origin: server.url, Cookie: other.cookie }).refused).toBe(401)
+  })
+
+  it('after the page, logging out refuses the socket at once, though the page had admitted it', async () => {
+    const { cookie } = await signedInUser()
+    expect((await editorPage(cookie)).status).toBe(200)
+    expect((await postForm(server.url, '/uitloggen', {}, { Cookie: cookie })).status).toBe(302)
+    expect(await rawSocket(server.url, slug, { Origin: server.url, Cookie: cookie }).refused).toBe(401)
+  })
+
+  it('after the page, an admin disabling the member refuses the socket at once', async () => {
+    const { user, cookie } = await signedInUser()
+    const admin = await signedInUser('admin')
+    expect((await editorPage(cookie)).status).toBe(200)
+    expect((await postForm(server.url, '/beheer/gebruikers', { intent: 'disable', userId: String(user.id) }, { Cookie: admin.cookie })).status).toBe(200)
+    expect(await rawSocket(server.url, slug, { Origin: server.url, Cookie: cookie }).refused).toBe(401)
+  })
+
+  it('an admitted session needs no lookup; one checked before access ended is looked up again', async () => {
+    const user = await createUser(db(), { name: 'Pim Pagina' })
+    const cookie = await sessionCookieFor(db(), user.id)
+    const token = cookie.split('=')[1]
+    const held = databaseHolding(db())
+    const check = collabAuthorization(held.db, new Set([server.url]))
+    const upgrade = () => check.authorize({ headers: { origin: server.url, cookie } } as IncomingMessage)
+    const [authentication] = (await db().select().from(sessions).where(eq(sessions.id, sessionIdOf(cookie)))).map((session) => ({
+      session: { id: session.id, userId: user.id, lastVerifiedAt: session.lastVerifiedAt },
+      user: { id: user.id, email: user.email, name: user.name, role: user.role },
+      refreshed: false,
+    }))
+
+    // Every query is held back: only an answer from memory can arrive.
+    held.hold()
+    check.admit(token, authentication, check.accessGeneration())
+    expect(await within(upgrade(), 1000, 'the admitted upgrade')).toEqual({ allowed: true, userId: user.id, sessionId: sessionIdOf(cookie), name: 'Pim Pagina' })
+    held.release()
+
+    // The page checked the session, then the session ended before the page admitted it.
+    const checkedIn = check.accessGeneration()
+    await db().delete(sessions).where(eq(sessions.id, sessionIdOf(cookie)))
+    check.forgetSessions([sessionIdOf(cookie)])
+    check.admit(token, authentication, checkedIn)
+    expect(await upgrade()).toEqual({ allowed: false, status: 401 })
+  })
+})
+
 describe('sessions that simply expire', () => {
   it('are found by the periodic check, which closes their sockets', async () => {
     const checking = await startTestServer({ database: server.database, collab: { sessionCheckIntervalMs: 200 } })

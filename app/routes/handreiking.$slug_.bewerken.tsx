@@ -22,6 +22,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const user = requirePermission(context, request, 'section:edit')
   const reading = await getSectionForReading(context.db, params.slug ?? '')
   if (!reading) throw new Response('Niet gevonden', { status: 404 })
+  // The editor's socket follows in a moment: its session is checked now and its document starts loading.
+  context.expectLiveEditing(reading.section.slug)
   return {
     section: { slug: reading.section.slug, number: reading.section.number, title: reading.section.title },
     user: { name: user.name || user.email, color: caretColours[user.id % caretColours.length] },

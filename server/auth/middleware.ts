@@ -3,10 +3,15 @@ import type { Database } from '#server/db/client'
 import { expiredSessionCookie, readSessionToken, sessionCookie } from './cookies'
 import { validateSessionToken } from './sessions'
 
-/** Validates the session cookie once per request and keeps the result for loaders and actions. */
-export function authenticate(db: Database) {
+/**
+ * Validates the session cookie once per request and keeps the result for loaders and actions, with
+ * the count of access endings before the check (`accessGeneration`): what the editor page passes on to
+ * live editing must not predate a logout that came in while it was checked.
+ */
+export function authenticate(db: Database, accessGeneration: () => number) {
   return async (request: Request, response: Response, next: NextFunction) => {
     try {
+      response.locals.checkedIn = accessGeneration()
       const token = readSessionToken(request.headers.cookie)
       const authentication = token ? await validateSessionToken(db, token) : null
       if (token && !authentication) response.append('Set-Cookie', expiredSessionCookie())

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { sql } from 'drizzle-orm'
 import { WebSocketServer, type WebSocket } from 'ws'
 import * as Y from 'yjs'
+import type { Authentication } from '#server/auth/sessions'
 import type { Database } from '#server/db/client'
 import { logger } from '#server/logger'
 import { ConnectionRefused, DocumentRoom, closeCodes, newConnection, type RoomRules } from './document-room'
@@ -32,6 +33,8 @@ export type CollabOptions = WriterTiming & {
   forgetSessions: (sessionIds: string[]) => void
   /** Counts access endings (forgetUser / forgetSessions): an upgrade that waited across one asks again. */
   accessGeneration: () => number
+  /** A page checked this session at that access generation: its socket needs no lookup for a while. */
+  admit: (token: string, authentication: Authentication, checkedIn: number) => void
   /** How often every live socket's session is checked again, for sessions that simply expire. */
   sessionCheckIntervalMs: number
   /**
@@ -176,6 +179,26 @@ export class CollabServer {
     if (room.isEmpty) this.scheduleUnload(room.name)
     else this.cancelUnload(room.name)
     return room
+  }
+
+  /** Access endings so far: a session checked before this number changed may predate an end. */
+  accessGeneration() {
+    return this.options.accessGeneration()
+  }
+
+  /**
+   * A member's editor page was just served (their session checked at access generation `checkedIn`):
+   * its script opens a socket in a moment. That socket is admitted without a second session lookup,
+   * and the document starts loading now, so the socket's sync is answered from memory; with no socket
+   * coming, it leaves memory after the usual grace period.
+   */
+  expect(document: string, token: string, authentication: Authentication, checkedIn: number) {
+    this.options.admit(token, authentication, checkedIn)
+    if (this.closing) return
+    const early = this.rooms.has(document) ? undefined : this.readEarly(document)
+    void this.open(document, early)
+      .catch((error) => this.warnings.warn('preload failed', { document, err: error }, 'could not load a document ahead of its editor'))
+      .finally(() => early && this.doneWithEarly(document, early))
   }
 
   /** Closes the sockets of a user who may no longer edit (disabled, demoted, sessions gone). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { readSessionToken } from '#server/auth/cookies'
 import { can } from '#server/auth/permissions'
-import { findLiveSessions, validateSessionTokens } from '#server/auth/sessions'
+import { findLiveSessions, validateSessionTokens, type Authentication } from '#server/auth/sessions'
 import type { Database } from '#server/db/client'
 import { batched } from './batched'
 import type { UpgradeDecision } from './collab-server'
@@ -11,6 +11,8 @@ type Allowed = Extract<UpgradeDecision, { allowed: true }>
 
 /** How long an allowed session's upgrades are answered from memory (a meeting starting, a reconnect storm after a deploy). */
 const recentForMs = 5000
+/** How long the editor page's own session check admits the socket its script opens (a slow phone takes a while to start it). */
+const admittedForMs = 30_000
 const recentAtMost = 10_000
 
 /**
@@ -18,9 +20,10 @@ const recentAtMost = 10_000
  * The session cookie and the Origin are checked before the socket exists. A
  * session allowed in the last few seconds is not looked up again, sockets of
  * one session arriving together share one lookup, and the sessions of many
- * members arriving together (a meeting starting) are looked up in one query; ending access
- * (forgetUser / forgetSessions, called when the collab server closes that
- * user's or those sessions' sockets) clears both at once.
+ * members arriving together (a meeting starting) are looked up in one query; the editor page,
+ * which checked the session a moment before its script opens the socket, admits it (`admit`): that
+ * upgrade needs no query at all. Ending access (forgetUser / forgetSessions, called when the collab
+ * server closes that user's or those sessions' sockets) clears all of it at once.
  */
 export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<string>) {
   // Keyed by a hash of the cookie's token: the secret itself is not kept.
@@ -34,6 +37,15 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
     const answers = await validateSessionTokens(db, [...tokens.values()])
     return new Map([...tokens].map(([key, token]) => [key, answers.get(token) ?? null]))
   })
+  const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url')
+  const remember = (key: string, decision: Allowed, forMs: number) => {
+    if (recent.size >= recentAtMost) recent.clear()
+    recent.set(key, { decision, until: Date.now() + forMs })
+  }
+  const allowedFor = (authentication: Authentication): UpgradeDecision => {
+    if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
+    return { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
+  }
   const lookUp = async (key: string, token: string): Promise<UpgradeDecision> => {
     let readIn = generation
     let authentication = await validate(key, token)
@@ -44,10 +56,8 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       authentication = await validate(key, token)
     }
     if (!authentication) return { allowed: false, status: 401 }
-    if (!can(authentication.user, 'section:edit')) return { allowed: false, status: 403 }
-    const decision: Allowed = { allowed: true, userId: authentication.user.id, sessionId: authentication.session.id, name: authentication.user.name || authentication.user.email }
-    if (recent.size >= recentAtMost) recent.clear()
-    recent.set(key, { decision, until: Date.now() + recentForMs })
+    const decision = allowedFor(authentication)
+    if (decision.allowed) remember(key, decision, recentForMs)
     return decision
   }
   return {
@@ -55,7 +65,7 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
       if (!sameOrigin(request, siteOrigins)) return { allowed: false, status: 403 }
       const token = readSessionToken(request.headers.cookie)
       if (!token) return { allowed: false, status: 401 }
-      const key = createHash('sha256').update(token).digest('base64url')
+      const key = hashOf(token)
       const known = recent.get(key)
       if (known && known.until > Date.now()) return known.decision
       let lookup = pending.get(key)
@@ -64,6 +74,14 @@ export function collabAuthorization(db: Database, siteOrigins: ReadonlySet<strin
         pending.set(key, lookup)
       }
       return lookup
+    },
+    /**
+     * A page checked this session (at access generation `checkedIn`) and its script will open a socket:
+     * admitted without a query. Not if access ended since that check: the check may predate the end.
+     */
+    admit: (token: string, authentication: Authentication, checkedIn: number) => {
+      const decision = allowedFor(authentication)
+      if (decision.allowed && checkedIn === generation) remember(hashOf(token), decision, admittedForMs)
     },
     forgetUser: (userId: number) => {
       generation += 1
