@@ -23,6 +23,12 @@ export type ClientSpec = {
   /** Per URL, per member: the headers that member's browser would send (our server: their session cookie and the Origin); client k is member k, taken in turn. */
   headers: Array<Array<Record<string, string>>>
   documents: string[]
+  /**
+   * Per URL, the site whose editor page each member's browser loads before its script opens the socket
+   * (our server; the peers serve no pages). Loaded before the join is timed, as a browser has the page
+   * before it connects.
+   */
+  pages?: Array<string | undefined>
   clientsPerDocument: number
   /** edit: each client inserts a paragraph every intervalMs for durationMs. */
   intervalMs: number
@@ -51,6 +57,8 @@ export type ClientResult = {
   crossExpected: number
   crossLatencies: number[]
   clientCpuPercent: number
+  /** How long the editor pages took to load, all clients, eight at a time (not part of the join). */
+  pagesMs?: number
   /** This process's event-loop delay during the inserts (or the join, for join scenarios), ms: a delivery waits this long before its receiver sees it. */
   clientLoop: { p50: number; p99: number; max: number }
   error?: string
@@ -263,8 +271,37 @@ async function warmUp() {
   server.close()
 }
 
+/** Each client's browser loads its editor page (member k: document k ÷ clients per document), eight at a time. */
+async function loadPages() {
+  const pages: Array<{ url: string; headers: Record<string, string> }> = []
+  for (let document = 0; document < spec.documents.length; document++) {
+    for (let index = 0; index < spec.clientsPerDocument; index++) {
+      const via = index % spec.urls.length
+      const site = spec.pages?.[via]
+      if (site) pages.push({ url: `${site}/handreiking/${spec.documents[document]}/bewerken`, headers: headersOf(via, document * spec.clientsPerDocument + index) })
+    }
+  }
+  if (pages.length === 0) return
+  const started = now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < pages.length) {
+        const { url, headers } = pages[next++]
+        const response = await fetch(url, { headers: { Cookie: headers.Cookie ?? '' } })
+        await response.arrayBuffer()
+        if (!response.ok) throw new Error(`editor page ${url} answered ${response.status}`)
+      }
+    }),
+  )
+  result.pagesMs = now() - started
+  // Then the browser loads and starts the editor's scripts before it connects: a pause for that.
+  await sleep(1000)
+}
+
 async function run() {
   await warmUp()
+  if (spec.kind !== 'large') await loadPages()
   await phase('ready')
   loopDelay.enable()
   const cpuBefore = process.cpuUsage()

@@ -23,6 +23,8 @@ export type RunningServer = {
   /** The websocket base URL a WebsocketProvider is given, and per member the headers their browser would send (none for the peers). */
   url: string
   headers: Array<Record<string, string>>
+  /** Ours: the site whose editor pages the members' browsers load before opening their sockets. */
+  site?: string
   /** The Postgres database whose backends' CPU counts for this server, if any. */
   database?: string
   idleRssMb: number
@@ -115,7 +117,7 @@ export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, op
     }),
   )
   await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, child, serverLabels[key])
-  return { key, child, url: `ws://127.0.0.1:${port}/collab`, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
+  return { key, child, url: `ws://127.0.0.1:${port}/collab`, site: origin, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
 }
 
 /** Hocuspocus; with `cookies`, it checks the Origin and these members' sessions (copied into its database) as ours does. */

@@ -144,6 +144,7 @@ function specFor(scenario: Scenario, servers: RunningServer[], repetition: numbe
     urls: servers.map((server) => server.url),
     headers: servers.map((server) => server.headers.slice(0, clientsOf(scenario))),
     documents: Array.from({ length: scenario.documents }, (_, index) => documentName(repetition, scenario.key, index)),
+    pages: servers.map((server) => server.site),
     clientsPerDocument: scenario.clientsPerDocument,
     intervalMs: scenario.intervalMs,
     durationMs: seconds * 1000,
@@ -245,6 +246,7 @@ type Figures = {
   loopMax: number
   clientLoopP99: number
   clientLoopMax: number
+  pagesMs: number
   error?: string
 }
 
@@ -280,11 +282,12 @@ function figures(measurement: Measurement): Figures {
     loopMax: measurement.trafficLoop.max,
     clientLoopP99: result.clientLoop?.p99 ?? NaN,
     clientLoopMax: result.clientLoop?.max ?? NaN,
+    pagesMs: result.pagesMs ?? NaN,
     error: result.error,
   }
 }
 
-const failed = (error: unknown): Figures => ({ ...Object.fromEntries(['p50', 'p99', 'max', 'received', 'expected', 'joinMs', 'firstJoinMs', 'rawJoinMs', 'clientApplyMs', 'cpuPerDeliveryUs', 'joinCpuMs', 'postgresPer10s', 'postgresJoinMs', 'peakRssMb', 'rssBeforeMb', 'rssOpenMb', 'clientCpuPercent', 'crossP50', 'crossP99', 'crossReceived', 'crossExpected', 'joinLoopP99', 'joinLoopMax', 'loopP99', 'loopMax', 'clientLoopP99', 'clientLoopMax'].map((name) => [name, NaN])), error: error instanceof Error ? error.message : String(error) }) as Figures
+const failed = (error: unknown): Figures => ({ ...Object.fromEntries(['p50', 'p99', 'max', 'received', 'expected', 'joinMs', 'firstJoinMs', 'rawJoinMs', 'clientApplyMs', 'cpuPerDeliveryUs', 'joinCpuMs', 'postgresPer10s', 'postgresJoinMs', 'peakRssMb', 'rssBeforeMb', 'rssOpenMb', 'clientCpuPercent', 'crossP50', 'crossP99', 'crossReceived', 'crossExpected', 'joinLoopP99', 'joinLoopMax', 'loopP99', 'loopMax', 'clientLoopP99', 'clientLoopMax', 'pagesMs'].map((name) => [name, NaN])), error: error instanceof Error ? error.message : String(error) }) as Figures
 
 function format(value: number, digits = 1) {
   if (!Number.isFinite(value)) return '—'
@@ -369,7 +372,7 @@ async function main() {
       value = failed(error)
     }
     record(key, value)
-    const shown = `join ${format(value.joinMs)} ms${spec.kind === 'edit' ? `, p50 ${format(value.p50)} ms, p99 ${format(value.p99)} ms, ${value.received}/${value.expected}, ${format(value.cpuPerDeliveryUs)} µs CPU/delivery` : ''}`
+    const shown = `${Number.isFinite(value.pagesMs) ? `pages ${format(value.pagesMs, 0)} ms, ` : ''}join ${format(value.joinMs)} ms${spec.kind === 'edit' ? `, p50 ${format(value.p50)} ms, p99 ${format(value.p99)} ms, ${value.received}/${value.expected}, ${format(value.cpuPerDeliveryUs)} µs CPU/delivery` : ''}`
     console.log(`${label} · ${serverLabels[server.key]}: ${shown}${value.error ? ` — ${value.error}` : ''}`)
     await new Promise((resolve) => setTimeout(resolve, 1000))
   }
@@ -435,6 +438,7 @@ function render({ startedAt, commit, load, minutes, results, servers }: { starte
       rows.push(cells('deliveries received / expected', (values) => values.map((v) => `${v.received}/${v.expected}`).join(', ')))
     }
     if (scenario.kind === 'large') rows.push(cells('first client synced (ms; ours: loaded from the database)', (values) => spread(values.map((v) => v.firstJoinMs), 0)))
+    if (scenario.kind !== 'large') rows.push(cells('editor pages loaded first, eight at a time (ours; ms, not part of the join)', (values) => spread(values.map((v) => v.pagesMs), 0)))
     rows.push(cells(`time until all ${scenario.documents * scenario.clientsPerDocument} clients synced (ms)`, (values) => spread(values.map((v) => v.joinMs), 0)))
     if (scenario.kind === 'large') {
       rows.push(cells('the same 20 as bare sockets, until each has sync step 2 (ms): the server\'s part', (values) => spread(values.map((v) => v.rawJoinMs), 0)))
@@ -532,6 +536,7 @@ Hocuspocus 3.4.4 with \`@hocuspocus/extension-database\` storing one bytea row p
 Clients: unmodified y-websocket \`WebsocketProvider\`s in one separate process (bench/collab-client.ts); each insert is a paragraph whose text carries the sender's clock.
 Edit scenarios start inserting 1 s after the last client synced: what the joins leave to do (presence, garbage) counts as join, and CPU per delivery is the propagation's.
 Before the scenarios, each server's first 10 clients (code run for the first time, connections opened) are measured on their own ("A fresh process"): the scenarios compare warm servers.
+Each of our clients first loads its editor page, as a browser does before its script opens the socket (not timed, its CPU not counted in the join; the page checks the session and starts loading the document: the socket then needs no lookup; not in the 10,000-paragraph scenario, whose first client is timed loading from the database).
 Each of our clients is a member of its own, sending that member's session cookie and the Origin (to ours and to Hocuspocus checking sessions; the other peers check nothing). Figures are one value or min–max over the repetitions; ratios use medians.
 Server CPU from /proc/<pid>/stat; Postgres CPU is the sum over the backends connected to that server's database (process titles; /proc/<pid>/schedstat, ns), not the shared background writers.
 The client process's CPU is shown: when it nears 100 % the clients, not the server, set the latency.
