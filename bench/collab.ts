@@ -12,6 +12,7 @@
 // (the Postgres server, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL
 // (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys, for a quick look),
 // BENCH_NODE_FLAGS (our server's Node flags instead of `npm start`'s, to try V8 settings side by side).
+// BENCH_SERVER_STDOUT (a file our servers' standard output is appended to, e.g. for --trace-gc).
 import './quiet'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -557,7 +558,7 @@ Per connection: RSS growth from 300 clients joining one document ÷ 300; per doc
 
 ${table(targetRows)}
 
-Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Sixth pass").
+Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Seventh pass").
 
 The join targets are set against a Hocuspocus that lets anyone in; ours checks every member's session before the socket exists. The same ratios against the Hocuspocus that checks the same sessions (for comparison, not a target):
 

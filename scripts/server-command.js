@@ -5,8 +5,8 @@
 // (PGlite's Postgres, nothing else here) compiled by V8's baseline compiler only: the optimising tier's
 // code for that large module costs ~80 MB of RSS for ~5–10 % of a query's CPU — and an old generation
 // that grows its limit by 30 % at a time rather than V8's default factor, which let a read burst leave
-// 117–130 MB behind (docs/decisions/009). 10 %, the earlier choice, collected the old generation so
-// often once signed-in pages had filled it that 600 live editors, their editor pages just served, saw
-// a 5× p99 (47–69 ms) and 1.4× the CPU per update; 30 % leaves the same 81–82 MB after a read burst
-// (decision 014, seventh pass). Used by `npm start`, bench:read and bench:collab.
+// 117–130 MB behind (docs/decisions/009). 30 %, not the earlier 10 %: on one machine and day, a read
+// burst left 82 MB behind with 30 % and 81 with 10 %, at 3.7 against 4.2 ms CPU per signed-in page, and
+// live editing just after 600 editor pages were served did no worse (decision 014, seventh pass).
+// Used by `npm start`, bench:read and bench:collab.
 export const serverCommand = ['--max-semi-space-size=8', '--liftoff-only', '--heap-growing-percent=30', 'build/server-entry.js']
