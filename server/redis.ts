@@ -50,12 +50,22 @@ export class RedisBus {
       // Channels whose subscribe failed while Redis was away are not in ioredis's own list.
       const channels = [...this.handlers.keys()]
       // Beat at once: a Redis that restarted empty lost every heartbeat, and the others must not take us for gone.
-      void Promise.all([this.beat().catch(() => {}), channels.length > 0 ? this.subscriber.subscribe(...channels) : undefined]).then(
-        () => this.reconnectListeners.forEach((listener) => listener()),
-        (error) => logger.warn({ err: error }, 'subscribing again after a Redis reconnect failed'),
-      )
+      // The listeners publish (live documents say hello) on the other connection, which reconnects on its
+      // own schedule: without an offline queue a publish before it is back fails, and the catch-up with it.
+      void this.commandsReady()
+        .then(() => Promise.all([this.beat().catch(() => {}), channels.length > 0 ? this.subscriber.subscribe(...channels) : undefined]))
+        .then(
+          () => this.reconnectListeners.forEach((listener) => listener()),
+          (error) => logger.warn({ err: error }, 'subscribing again after a Redis reconnect failed'),
+        )
     })
     for (const connection of [commands, subscriber]) connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'))
+  }
+
+  /** Resolves once the publishing connection is up (at once when it is). */
+  private commandsReady() {
+    if (this.commands.status === 'ready') return Promise.resolve()
+    return new Promise<void>((resolve) => this.commands.once('ready', () => resolve()))
   }
 
   static async connect(settings: RedisSettings) {
