@@ -1,6 +1,6 @@
 // The servers bench:collab compares, each a real process of its own, and what is read from /proc about them.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { openSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -111,13 +111,16 @@ export async function startOurs(key: 'ours-pg' | 'ours-pglite', port: number, op
   const origin = `http://127.0.0.1:${port}`
   const delay = loopDelay()
   const command = process.env.BENCH_NODE_FLAGS ? [...process.env.BENCH_NODE_FLAGS.split(' '), 'build/server-entry.js'] : serverCommand
+  // BENCH_SERVER_STDOUT: our server's standard output appended to that file (e.g. with BENCH_NODE_FLAGS=--trace-gc).
+  const stdout = process.env.BENCH_SERVER_STDOUT ? openSync(process.env.BENCH_SERVER_STDOUT, 'a') : 'ignore'
   const child = track(
     spawn(process.execPath, [...delay.args, ...command], {
       env: environment({ ...delay.env, NODE_ENV: 'production', INSECURE_COOKIES: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PORT: String(port), PUBLIC_URL: origin, DATA_DIR: options.dataDir, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl }),
-      // BENCH_SERVER_STDOUT: our server's standard output appended to that file (e.g. with BENCH_NODE_FLAGS=--trace-gc).
-      stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? openSync(process.env.BENCH_SERVER_STDOUT, 'a') : 'ignore', 'inherit'],
+      stdio: ['ignore', stdout, 'inherit'],
     }),
   )
+  // The child has its own copy of the descriptor.
+  if (typeof stdout === 'number') closeSync(stdout)
   await waitFor(async () => (await fetch(`${origin}/healthz`)).ok, child, serverLabels[key])
   return { key, child, url: `ws://127.0.0.1:${port}/collab`, site: origin, headers: options.cookies.map((cookie) => ({ Cookie: cookie, Origin: origin })), database: options.database, idleRssMb: await settledRss(child.pid!), loopDelayFile: delay.file }
 }
