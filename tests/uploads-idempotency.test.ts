@@ -7,6 +7,7 @@ import { formStartedToken } from '#server/contributions/form-guard'
 import { purgeExpired } from '#server/contributions/retention'
 import { attachments, contributions, examples, pendingUploads } from '#server/db/schema'
 import { createStorage } from '#server/files/storage'
+import { TemporaryFile } from '#server/files/temporary-files'
 import { waitFor } from './support/collab-client'
 import { postForm } from './support/http'
 import { startTestServer, type TestServer } from './support/server'
@@ -221,14 +222,18 @@ describe('the bounds around uploads', () => {
     expect(await answer.text()).toContain('de lengte ontbreekt')
   })
 
-  it('the retention job removes temporary files older than an hour and stored files without a row, and keeps the rest', async () => {
+  it('the retention job removes every left-over temporary file, old or fresh, and stored files without a row; an upload in progress and stored files with a row are kept', async () => {
     await mkdir(temporaryDir(), { recursive: true })
+    // Named files are only ever left behind: by an older version, or by kill -9 between a file's open and its unlink.
     const stale = path.join(temporaryDir(), 'van-een-oudere-versie')
-    const fresh = path.join(temporaryDir(), 'van-een-lopende-upload')
+    const fresh = path.join(temporaryDir(), 'van-een-crash-zojuist')
     await writeFile(stale, 'oud')
-    await writeFile(fresh, 'nieuw')
+    await writeFile(fresh, '')
     const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000)
     await utimes(stale, twoHoursAgo, twoHoursAgo)
+    // An upload still being received (here or in another process sharing the folder) lives in its open handle.
+    const inProgress = await TemporaryFile.create(temporaryDir())
+    await inProgress.write(pdfBytes)
     const strayDir = path.join(server.dataDir, 'uploads', 'voorbeelden', 'zonder-rij')
     await mkdir(strayDir, { recursive: true })
     await writeFile(path.join(strayDir, '0a1b2c3d-zwerfbestand.pdf'), pdfBytes)
@@ -237,7 +242,11 @@ describe('the bounds around uploads', () => {
     const withRows = (await db().select({ key: attachments.storageKey }).from(attachments)).map((row) => row.key)
 
     await purgeExpired(db(), createStorage({ dataDir: server.dataDir }), new Date(), temporaryDir())
-    expect(await readdir(temporaryDir())).toEqual(['van-een-lopende-upload'])
+    expect(await readdir(temporaryDir())).toEqual([])
+    const received: Buffer[] = []
+    for await (const chunk of inProgress.read()) received.push(chunk)
+    expect(Buffer.concat(received).equals(pdfBytes)).toBe(true)
+    await inProgress.discard()
     const remaining = (await storedFiles()).map((file) => path.relative(path.join(server.dataDir, 'uploads'), file).split(path.sep).join('/'))
     expect(remaining.sort()).toEqual([...withRows].sort())
   })

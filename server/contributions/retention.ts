@@ -41,7 +41,7 @@ export async function purgeExpired(db: Database, storage: FileStorage, now = new
   const unconfirmed = await deleteUnconfirmed(db, now)
   // An expired token is refused before its record is looked at, so the record has done its work.
   await db.delete(formSubmissions).where(lt(formSubmissions.createdAt, new Date(now.getTime() - maximumFillMs - day)))
-  if (temporaryDir) await sweepTemporaryFiles(temporaryDir, now.getTime())
+  if (temporaryDir) await sweepTemporaryFiles(temporaryDir)
   await sweepOrphanedFiles(db, storage, 'voorbeelden/', now.getTime())
   // Files stored while the scanner was down (or before scanning existed) wait in quarantine until they pass.
   await fileSafety?.rescanPending()

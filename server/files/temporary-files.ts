@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readdir, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, rm, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { logger } from '#server/logger'
@@ -8,9 +8,8 @@ import { logger } from '#server/logger'
  * An upload's bytes while its request lasts. The file's name is removed as
  * soon as the file is open, so only the open handle keeps it: whatever ends
  * the request — an abort, a parse error, a refusal, a crash or `kill -9` — the
- * operating system frees the space. Where a name cannot be removed while open
- * (Windows), the name is kept and removed on discard, and the sweep below
- * catches what a crash leaves.
+ * operating system frees the space. No code ever opens one of these files by
+ * its name, which is why the sweep below may remove any name it finds.
  */
 export class TemporaryFile {
   byteSize = 0
@@ -24,9 +23,10 @@ export class TemporaryFile {
     await mkdir(directory, { recursive: true })
     const file = path.join(directory, randomUUID())
     const handle = await open(file, 'wx+')
+    // ENOENT: a sweep (another process's start) removed the name first, which is just as good.
     const unlinked = await unlink(file).then(
       () => true,
-      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
     )
     return new TemporaryFile(handle, unlinked ? null : file)
   }
@@ -62,23 +62,23 @@ export class TemporaryFile {
   }
 }
 
-export const temporaryFileMaxAgeMs = 60 * 60 * 1000
-
 /**
- * Removes what an older version or a crash on a system without unlink-on-open
- * left in the temporary folder. Only files older than an hour: no request lives
- * that long (Node ends a request after 5 minutes), so another process sharing
- * the folder never loses a file it is still writing.
+ * Removes every name in the temporary folder: what a crash left between a
+ * file's open and its unlink (one system call; `kill -9` at that moment), or an
+ * older version's files. A file still in use anywhere is used through its open
+ * handle, which keeps working without the name; where the system refuses to
+ * remove an open file (a name kept because unlink-on-open failed), it stays for
+ * the next sweep. Runs before the server listens, and with the retention job.
  */
-export async function sweepTemporaryFiles(directory: string, now = Date.now()) {
+export async function sweepTemporaryFiles(directory: string) {
   const names = await readdir(directory).catch(() => [] as string[])
   let removed = 0
   for (const name of names) {
-    const file = path.join(directory, name)
-    const info = await stat(file).catch(() => null)
-    if (!info || now - info.mtimeMs < temporaryFileMaxAgeMs) continue
-    await rm(file, { recursive: true, force: true })
-    removed += 1
+    const gone = await rm(path.join(directory, name), { recursive: true, force: true }).then(
+      () => true,
+      () => false,
+    )
+    if (gone) removed += 1
   }
   if (removed > 0) logger.info({ removed }, 'left-over temporary upload files removed')
   return removed
