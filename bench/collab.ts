@@ -13,6 +13,7 @@
 // (default redis://127.0.0.1:6379), BENCH_ONLY (comma-separated scenario keys, for a quick look),
 // BENCH_NODE_FLAGS (our server's Node flags instead of `npm start`'s, to try V8 settings side by side).
 // BENCH_SERVER_STDOUT (a file our servers' standard output is appended to, e.g. for --trace-gc).
+// BENCH_SERVERS (comma-separated server keys, e.g. ours-pg,hocuspocus-pg, for a quick look: the others are started, not measured).
 import './quiet'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -55,7 +56,9 @@ const twoProcess: Scenario = { key: 'two', name: '1 document × 10 clients split
 const runTwoProcess = !only || only.includes('two')
 /** Each server's first clients, before the scenarios: code run for the first time, connections opened. Shown on its own. */
 const firstJoin: Scenario = { key: 'first', name: 'A fresh process\'s first join: 10 clients, then 2 s of inserts every 100 ms (not counted in the scenarios)', kind: 'edit', documents: 1, clientsPerDocument: 10, intervalMs: 100 }
-const serverOrder: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus-pg-auth', 'hocuspocus', 'reference']
+const allServers: ServerKey[] = ['ours-pg', 'ours-pglite', 'hocuspocus-pg', 'hocuspocus-pg-auth', 'hocuspocus', 'reference']
+const onlyServers = process.env.BENCH_SERVERS?.split(',')
+const serverOrder = onlyServers ? allServers.filter((key) => onlyServers.includes(key)) : allServers
 
 const clientsOf = (scenario: Scenario) => scenario.documents * scenario.clientsPerDocument
 const membersNeeded = Math.max(...[...allScenarios, twoProcess, firstJoin].map(clientsOf))

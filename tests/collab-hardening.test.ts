@@ -207,6 +207,32 @@ describe('only the schema enters a live document (row 6)', () => {
     expect(clientJson(honest)).toBe(serverJson(slug))
   })
 
+  it('an update that repeats known text with other content (a <script> under the same ids) is passed on only as what it changed: the unchecked copy reaches nobody', async () => {
+    const slug = 'gezamenlijke-media'
+    const writer = await peer(slug, memberCookie)
+    const attacker = await peer(slug)
+    const watcher = await peer(slug, editorCookie)
+    const frames: Buffer[] = []
+    watcher.socket.on('message', (data: Buffer) => data[0] === 0 && data[1] === 2 && frames.push(data))
+    const base = Y.encodeStateAsUpdate(writer.doc)
+    writer.send(syncFrame(2, writer.updateFrom(paragraph('Origineel'))))
+    await waitFor(() => JSON.stringify(attacker.doc.getXmlFragment('default').toJSON()).includes('Origineel'), 5000, 'the writer’s paragraph at the attacker')
+    // The writer's structs, forged: same client id and clocks, a script element in place of the paragraph.
+    const forger = new Y.Doc()
+    forger.clientID = writer.doc.clientID
+    Y.applyUpdate(forger, base)
+    const known = Y.encodeStateVector(forger)
+    const script = new Y.XmlElement('script')
+    script.insert(0, [new Y.XmlText('Vervalst!')])
+    forger.getXmlFragment('default').push([script])
+    const forged = Y.encodeStateAsUpdate(forger, known)
+    attacker.send(syncFrame(2, Y.mergeUpdates([forged, attacker.updateFrom(paragraph('Nieuw van Kees'))])))
+    await waitFor(() => frames.some((frame) => frame.includes('Nieuw van Kees')), 5000, 'the attacker’s own paragraph at the watcher')
+    expect(frames.filter((frame) => frame.includes('Vervalst') || frame.includes('script'))).toEqual([])
+    expect(serverJson(slug)).toContain('Origineel')
+    expect(serverJson(slug)).not.toContain('Vervalst')
+  })
+
   it('publishing, history and accepting a suggestion work on a document that already holds content outside the schema', async () => {
     // Stored before updates were checked: unknown elements (left out, as the editor does), a paragraph in a
     // paragraph, a link with target/class/javascript, an unknown mark — written straight to the database.

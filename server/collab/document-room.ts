@@ -77,6 +77,8 @@ export type RoomRules = {
  * what it applies goes to the process's one write loop (document-writer.ts). Every update a client
  * sends is checked (update-guard.ts) before it is applied; what is applied goes
  * to every connection, the sender included, as the y-websocket reference server does.
+ * The doc changes only through this room (`receive`, `transact`): that is how every change reaches
+ * the sockets, the writer and the relay (`onChange`).
  */
 export class DocumentRoom {
   readonly awareness: awarenessProtocol.Awareness
@@ -85,6 +87,8 @@ export class DocumentRoom {
   private readonly owners = new Map<number, Connection>()
   /** Views of the document that cost a full conversion (its plain text), valid until the next change. */
   private readonly views = new Map<string, unknown>()
+  private readonly changeListeners = new Set<(update: Uint8Array, origin: unknown) => void>()
+  private readonly onEncodedUpdate = (update: Uint8Array, origin: unknown) => this.changed(update, origin)
 
   constructor(
     readonly name: string,
@@ -94,7 +98,6 @@ export class DocumentRoom {
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc)
     this.awareness.setLocalState(null)
-    doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin))
     this.awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
       this.broadcast(this.awarenessMessage([...added, ...updated, ...removed]))
     })
@@ -175,9 +178,15 @@ export class DocumentRoom {
     }
   }
 
-  /** Changes made on the server (restore, accepted suggestion) go through here like any client's. */
+  /** Changes made on the server (restore, accepted suggestion, another process's update) go through here. */
   transact(change: (doc: Y.Doc) => void, origin: unknown = 'server') {
-    this.doc.transact(() => change(this.doc), origin)
+    this.encodingChanges(() => this.doc.transact(() => change(this.doc), origin))
+  }
+
+  /** Hears every change after it is applied (the relay publishes this process's own); returns the way to stop. */
+  onChange(listener: (update: Uint8Array, origin: unknown) => void) {
+    this.changeListeners.add(listener)
+    return () => void this.changeListeners.delete(listener)
   }
 
   /** Writes everything pending now (of every document, and who edited); resolves once that write ended. */
@@ -220,13 +229,27 @@ export class DocumentRoom {
       }
     }
     if (!syncStep2) for (const client of verdict.writes) this.owners.set(client, connection)
-    Y.applyUpdate(this.doc, update, connection)
+    // An update of only new text (what a client sends as it types) is handed on as it came: Yjs need not
+    // encode the transaction again. One that repeats known structs is not: their copies were not checked.
+    if (verdict.fresh) Y.applyUpdate(this.doc, update, connection)
+    else this.encodingChanges(() => Y.applyUpdate(this.doc, update, connection))
     const store = this.doc.store
     if (store.pendingStructs || store.pendingDs) {
       // Not expected after the check (a cycle of references could do it): drop what Yjs could not place.
       store.pendingStructs = null
       store.pendingDs = null
       throw new ConnectionRefused(closeCodes.missing, 'wijziging bouwt voort op ontbrekende tekst; opnieuw verbinden', 'update left pending structs', 'pending after apply')
+    }
+    if (verdict.fresh && (verdict.writes.size > 0 || verdict.deletes)) this.changed(update, connection)
+  }
+
+  /** Runs a change with Yjs encoding what it changed (it only does while the doc has an 'update' listener). */
+  private encodingChanges(run: () => void) {
+    this.doc.on('update', this.onEncodedUpdate)
+    try {
+      run()
+    } finally {
+      this.doc.off('update', this.onEncodedUpdate)
     }
   }
 
@@ -280,10 +303,12 @@ export class DocumentRoom {
     return this.views.get(name) as T
   }
 
-  private onUpdate(update: Uint8Array, origin: unknown) {
+  /** What a change applied: to every socket, to the writer (unless another process stores it) and to the listeners. */
+  private changed(update: Uint8Array, origin: unknown) {
     this.views.clear()
     const from = origin instanceof Object && 'socket' in origin ? (origin as Connection) : null
     this.broadcast(framed(messageSync, syncProtocol.messageYjsUpdate, update))
+    for (const listener of this.changeListeners) listener(update, origin)
     // Another process's update: that process stores it (server/collab/relay.ts).
     if (origin === relayOrigin) return
     this.writer.add(this.name, update, from?.userId ?? null)

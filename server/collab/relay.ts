@@ -63,10 +63,10 @@ export class DocumentRelay {
         this.send(room.name, kind.presence, '', (encoder) => encoding.writeVarUint8Array(encoder, update))
       }
     }
-    room.doc.on('update', onUpdate)
+    const stopChanges = room.onChange(onUpdate)
     room.awareness.on('update', onPresence)
     relayed.stop = () => {
-      room.doc.off('update', onUpdate)
+      stopChanges()
       room.awareness.off('update', onPresence)
     }
     this.rooms.set(room.name, relayed)
@@ -112,7 +112,8 @@ export class DocumentRelay {
     if (sender === this.bus.processId || (target !== '' && target !== this.bus.processId)) return
     if (type === kind.update || type === kind.diff) {
       relayed.peersHeard.add(sender)
-      Y.applyUpdate(room.doc, decoding.readVarUint8Array(decoder), relayOrigin)
+      const update = decoding.readVarUint8Array(decoder)
+      room.transact((doc) => Y.applyUpdate(doc, update), relayOrigin)
     } else if (type === kind.presence) {
       this.applyPresence(relayed, sender, decoding.readVarUint8Array(decoder))
     } else if (type === kind.hello) {
@@ -128,7 +129,8 @@ export class DocumentRelay {
       })
     } else if (type === kind.answer) {
       relayed.peersHeard.add(sender)
-      Y.applyUpdate(room.doc, decoding.readVarUint8Array(decoder), relayOrigin)
+      const update = decoding.readVarUint8Array(decoder)
+      room.transact((doc) => Y.applyUpdate(doc, update), relayOrigin)
       const theirs = decoding.readVarUint8Array(decoder)
       this.applyPresence(relayed, sender, decoding.readVarUint8Array(decoder))
       // What only this process has (loaded from rows the other never saw) goes back.

@@ -19,6 +19,10 @@ export type UpdateVerdict =
       ok: true
       /** Yjs client ids whose clocks the update extends: whose new text it carries. */
       writes: Set<number>
+      /** Every struct is new to the document (none repeats a known one): applied, it is exactly what changed. */
+      fresh: boolean
+      /** Whether it deletes anything (perhaps what is deleted already). */
+      deletes: boolean
     }
   | { ok: false; reason: 'missing' | 'schema'; detail: string }
 
@@ -38,7 +42,9 @@ class Refused extends Error {
 export function checkUpdate(doc: Y.Doc, update: Uint8Array, rules: SchemaRules): UpdateVerdict {
   const { structs, ds } = Y.decodeUpdate(update) as { structs: Struct[]; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } }
   try {
-    return { ok: true, writes: new UpdateCheck(doc, structs, rules).run(ds) }
+    const check = new UpdateCheck(doc, structs, rules)
+    const writes = check.run(ds)
+    return { ok: true, writes, fresh: check.fresh, deletes: ds.clients.size > 0 }
   } catch (error) {
     if (error instanceof Refused) return { ok: false, reason: error.reason, detail: error.message }
     throw error
@@ -50,6 +56,7 @@ class UpdateCheck {
   private readonly before = new Map<number, number>()
   private readonly after = new Map<number, number>()
   private readonly places = new Map<Y.Item, Place | null>()
+  fresh = true
 
   constructor(
     private readonly doc: Y.Doc,
@@ -74,6 +81,7 @@ class UpdateCheck {
       const known = this.after.get(client)!
       if (struct instanceof Y.Skip) continue
       if (struct.id.clock > known) throw new Refused('missing', `client ${client} clock ${struct.id.clock} after ${known}`)
+      if (struct.id.clock < this.before.get(client)!) this.fresh = false
       const end = struct.id.clock + struct.length
       if (end > known) this.after.set(client, end)
       if (end > this.before.get(client)!) writes.add(client)
