@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
@@ -20,6 +19,7 @@ import type { PublishedContent } from '#server/published-content'
 import type { RenderedPages } from '#server/rendered-pages'
 import type { Database, DatabaseHandle } from '#server/db/client'
 import { instanceSecret } from '#server/instance-settings'
+import { remixHandler } from '#server/remix-handler'
 import { logger } from '#server/logger'
 import { hashIdentifier } from '#server/rate-limits'
 
@@ -118,7 +118,7 @@ export async function createApp({ database, collab, events, storage, pdf, liveCh
   app.use(limitRequestSize, requireSameOrigin(siteOrigins), siteHost(publicUrl), authenticate(database.db, () => collab.accessGeneration()))
   app.all(
     '*',
-    createRequestHandler({
+    remixHandler({
       build,
       getLoadContext: (request, response) => ({
         db: database.db,
