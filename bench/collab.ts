@@ -561,7 +561,7 @@ Per connection: RSS growth from 300 clients joining one document ÷ 300; per doc
 
 ${table(targetRows)}
 
-Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (the latest pass, "Seventh pass").
+Why the ones not met are not, with the profiles: docs/decisions/014-collab-write-loop.md (its latest pass).
 
 The join targets are set against a Hocuspocus that lets anyone in; ours checks every member's session before the socket exists. The same ratios against the Hocuspocus that checks the same sessions (for comparison, not a target):
 
